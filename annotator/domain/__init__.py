@@ -1,0 +1,30 @@
+"""Plain data and rules of the data; imports only the standard library."""
+
+from annotator.domain.errors import InputError, UserError
+from annotator.domain.model import (
+    AnnotationSet,
+    Claim,
+    Document,
+    Entity,
+    EntitySource,
+    Speaker,
+    SpeakerKind,
+    Span,
+    Stance,
+    Status,
+)
+
+__all__ = [
+    "AnnotationSet",
+    "Claim",
+    "Document",
+    "Entity",
+    "EntitySource",
+    "InputError",
+    "Speaker",
+    "SpeakerKind",
+    "Span",
+    "Stance",
+    "Status",
+    "UserError",
+]

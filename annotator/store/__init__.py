@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy ORM, engine set-up, migrations; returns domain objects."""

@@ -1,0 +1,107 @@
+"""Engine creation: database locations, SQLite pragmas, write transactions.
+
+SQLite runs in WAL mode with foreign keys on and a busy timeout. The pysqlite
+driver's own transaction handling is switched off so that SQLAlchemy's
+``begin()`` emits ``BEGIN`` itself: write transactions (``engine.begin()`` on a
+connection with the ``write`` execution option) take the write lock up front
+with ``BEGIN IMMEDIATE``, so two processes never deadlock upgrading a read
+lock, and the busy timeout applies.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import NullPool
+
+from annotator.domain.errors import UserError
+
+BUSY_TIMEOUT_MS = 30_000
+DB_ENV = "ANNOTATOR_DB"
+DEFAULT_DB_NAME = "annotator.sqlite3"
+
+
+def default_database_path() -> Path:
+    """The database file in the user's data folder (platformdirs)."""
+    from platformdirs import user_data_path
+
+    return user_data_path("annotator", appauthor=False) / DEFAULT_DB_NAME
+
+
+def resolve_url(db: str | os.PathLike[str] | None) -> URL:
+    """Turn ``--db`` (a path or an SQLAlchemy URL), ``$ANNOTATOR_DB`` or the default into a URL."""
+    value = os.fspath(db) if db is not None else os.environ.get(DB_ENV) or None
+    if value is None:
+        path = default_database_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return URL.create("sqlite+pysqlite", database=str(path))
+    if "://" in value:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise UserError(f"--db {value!r} is not a valid database URL") from None
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            Path(url.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        return url
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise UserError(f"--db {value}: is a folder; give a database file path")
+    if not path.parent.exists():
+        raise UserError(f"--db {value}: folder {path.parent} does not exist")
+    return URL.create("sqlite+pysqlite", database=str(path.resolve()))
+
+
+def is_sqlite(url: URL) -> bool:
+    """True for SQLite URLs."""
+    return url.get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file of an SQLite URL (``None`` for in-memory databases and other backends)."""
+    if is_sqlite(url) and url.database and url.database != ":memory:":
+        return Path(url.database)
+    return None
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a file that exists but is not an SQLite database, before anything writes to it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if header != b"SQLite format 3\x00":
+        raise UserError(f"{path}: is not an annotator database (not an SQLite file); choose another --db")
+
+
+def make_engine(url: URL, **kwargs: Any) -> Engine:
+    """Create an engine for ``url`` with the pragmas and transaction handling described above."""
+    if not is_sqlite(url):
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    path = sqlite_path(url)
+    if path is not None:
+        check_sqlite_file(path)
+    engine = create_engine(url, poolclass=NullPool if path is None else None, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if path is not None:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        write = connection.get_execution_options().get("write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
