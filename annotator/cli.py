@@ -1,0 +1,269 @@
+"""The command line: ``annotator [gui|import|preannotate|export|stats]``; thin over services.
+
+Exit status: 0 on success, 1 on a user error (one line on stderr, no
+traceback), 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from annotator import __version__
+from annotator.domain.errors import UserError
+from annotator.domain.model import Status
+
+log = logging.getLogger("annotator.cli")
+ANNOTATOR_ENV = "ANNOTATOR_NAME"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", default=argparse.SUPPRESS, help="database file or SQLAlchemy URL (default: $ANNOTATOR_DB or user data)"
+    )
+    common.add_argument(
+        "--annotator", default=argparse.SUPPRESS, help="who is annotating (default: $ANNOTATOR_NAME)"
+    )
+    common.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help="log to stderr too")
+
+    parser = argparse.ArgumentParser(
+        prog="annotator", description="Label claims, speakers, cues and stance in news articles.", parents=[common]
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = commands.add_parser("gui", parents=[common], help="open the window (the default)")
+    gui.add_argument("--doc", help="open the document with this id")
+
+    imp = commands.add_parser("import", parents=[common], help="import .txt files, folders, JSONL or - (stdin)")
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.add_argument("--format", default="auto", choices=["auto", "text", "jsonl"], help="input format")
+    imp.add_argument("--no-nlp", action="store_true", help="do not pre-annotate entities")
+    imp.add_argument("--model", help="spaCy pipeline for pre-annotation (name or path)")
+    imp.add_argument("--add-labels", action="store_true", help="add labels the schema lacks instead of failing")
+    imp.add_argument("--jobs", type=_positive_int, default=1, help="processes for pre-annotation")
+
+    pre = commands.add_parser("preannotate", parents=[common], help="(re)run entity pre-annotation")
+    pre.add_argument("--model", help="spaCy pipeline (name or path)")
+    pre.add_argument("--jobs", type=_positive_int, default=1, help="processes for spaCy")
+
+    exp = commands.add_parser("export", parents=[common], help="write annotator/v1 JSONL")
+    exp.add_argument("-o", "--output", required=True, metavar="OUT", help="output file, or - for stdout")
+    exp.add_argument("--format", default="jsonl", choices=["jsonl"], help="output format")
+    exp.add_argument("--status", choices=[s.value for s in Status], help="only documents with this status")
+
+    commands.add_parser("stats", parents=[common], help="documents by status, annotations per annotator")
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    from annotator.logs import setup_logging
+
+    log_file = setup_logging(getattr(args, "verbose", False))
+    command = args.command or "gui"
+    try:
+        return int(_COMMANDS[command](args))
+    except UserError as error:
+        print(f"annotator: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("annotator: interrupted; nothing half-done was kept", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: log it with its traceback, say where
+        log.exception("unexpected error in %s", command)
+        where = f"; details in {log_file}" if log_file else ""
+        print(f"annotator: internal error: {type(error).__name__}: {error}{where}", file=sys.stderr)
+        return 1
+
+
+def _database(args: argparse.Namespace) -> object:
+    from annotator.store.database import Database
+
+    return Database.open(getattr(args, "db", None))
+
+
+def _annotator_name(args: argparse.Namespace) -> str | None:
+    name = getattr(args, "annotator", None) or os.environ.get(ANNOTATOR_ENV) or None
+    if name is not None and not name.strip():
+        raise UserError("--annotator is empty; give a name")
+    return name
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    """Open the window (falls back to importing and printing the sample when Qt is unavailable)."""
+    try:
+        from annotator.ui.app import run_window
+    except ImportError as error:
+        if "annotator.ui.app" not in str(error) and "PySide6" not in str(error):
+            raise
+        return _print_sample(args)
+    return run_window(getattr(args, "db", None), _annotator_name(args), getattr(args, "doc", None))
+
+
+def _print_sample(args: argparse.Namespace) -> int:
+    from annotator.services.exporting import export_jsonl
+    from annotator.services.importing import ImportOptions, import_paths
+    from annotator.services.samples import sample_folder
+
+    database = _database(args)
+    folder = sample_folder()
+    if folder is None:
+        raise UserError("the window is not available and there is no sample article folder (seeds/) to show")
+    import_paths(database, [str(folder)], ImportOptions())  # type: ignore[arg-type]
+    export_jsonl(database, "-")  # type: ignore[arg-type]
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """``annotator import``: import files and print what was added, skipped and why."""
+    from annotator.services.importing import ImportOptions, import_paths
+
+    database = _database(args)
+    options = ImportOptions(
+        fmt=args.format,
+        use_nlp=not args.no_nlp,
+        model=args.model,
+        annotator=_annotator_name(args),
+        add_labels=args.add_labels,
+        jobs=args.jobs,
+    )
+    with _Progress("importing", unit="documents") as progress:
+        report = import_paths(database, args.paths, options, progress=progress.update)  # type: ignore[arg-type]
+    for outcome in report.files:
+        if outcome.error:
+            print(f"annotator: error: {outcome.error}", file=sys.stderr)
+        elif outcome.labels_added:
+            print(f"{outcome.path}: added labels {', '.join(outcome.labels_added)}")
+    if report.model_note:
+        print(f"note: {report.model_note}", file=sys.stderr)
+    good = [f for f in report.files if not f.failed]
+    parts = [f"imported {_plural(report.added, 'document')} from {_plural(len(good), 'file')}"]
+    if report.skipped:
+        parts.append(f"skipped {_plural(report.skipped, 'document')} already in the database (same text)")
+    annotations = sum(f.annotations_added for f in report.files)
+    if annotations:
+        parts.append(f"added {_plural(annotations, 'annotation set')}")
+    if report.model and report.added:
+        parts.append(f"entities by {report.model}")
+    print("; ".join(parts))
+    if report.failed:
+        names = ", ".join(f.path for f in report.failed)
+        print(f"{_plural(len(report.failed), 'file')} failed and {'was' if len(report.failed) == 1 else 'were'} "
+              f"not imported: {names}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_preannotate(args: argparse.Namespace) -> int:
+    """``annotator preannotate``: recompute the model's entities for every document."""
+    from annotator.services.preannotating import preannotate
+
+    database = _database(args)
+    with _Progress("pre-annotating", unit="documents") as progress:
+        report = preannotate(database, args.model, jobs=args.jobs, progress=progress.update_total)  # type: ignore[arg-type]
+    if report.model is None:
+        raise UserError("no spaCy model is installed; install en_core_web_sm or pass --model")
+    print(f"pre-annotated {_plural(report.documents, 'document')}: {_plural(report.entities, 'entity')} "
+          f"by {report.model}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``annotator export``: write the native JSONL atomically."""
+    from annotator.services.exporting import export_jsonl
+
+    database = _database(args)
+    status = Status(args.status) if args.status else None
+    report = export_jsonl(database, args.output, status=status, annotator=_annotator_name(args))  # type: ignore[arg-type]
+    if args.output != "-":
+        print(f"wrote {_plural(report.lines, 'line')} ({_plural(report.documents, 'document')}) to {report.path}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """``annotator stats``: documents by status, annotations per annotator."""
+    from annotator.services.stats import STATUS_ORDER, collect_stats
+
+    stats = collect_stats(_database(args))  # type: ignore[arg-type]
+    print(f"documents: {stats.documents} ({stats.untouched} not opened by anyone)")
+    print(f"model entities: {stats.model_entities}")
+    if not stats.annotators:
+        print("no annotators yet")
+        return 0
+    header = ["annotator", *STATUS_ORDER, "entities", "speakers", "claims"]
+    rows = [
+        [a.name, *(str(a.statuses.get(s, 0)) for s in STATUS_ORDER), str(a.entities), str(a.speakers), str(a.claims)]
+        for a in stats.annotators
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width) for i, (cell, width) in
+                        enumerate(zip(row, widths, strict=True))))
+    return 0
+
+
+_COMMANDS = {
+    "gui": cmd_gui,
+    "import": cmd_import,
+    "preannotate": cmd_preannotate,
+    "export": cmd_export,
+    "stats": cmd_stats,
+}
+
+
+def _plural(count: int, noun: str) -> str:
+    if count == 1:
+        return f"1 {noun}"
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{count:,} {plural}"
+
+
+class _Progress:
+    """A one-line progress display on stderr, shown only on a terminal and only after a second."""
+
+    def __init__(self, verb: str, unit: str) -> None:
+        self.verb, self.unit = verb, unit
+        self.start = time.monotonic()
+        self.shown = False
+        self.enabled = sys.stderr.isatty()
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def update(self, done: int) -> None:
+        """Show ``done`` items so far."""
+        self._show(f"{self.verb}: {done:,} {self.unit}")
+
+    def update_total(self, done: int, total: int) -> None:
+        """Show a bar for ``done`` of ``total`` items."""
+        width = 30
+        filled = width * done // total if total else width
+        self._show(f"{self.verb} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} {self.unit}")
+
+    def _show(self, line: str) -> None:
+        if self.enabled and (self.shown or time.monotonic() - self.start > 1.0):
+            self.shown = True
+            sys.stderr.write("\r" + line)
+            sys.stderr.flush()
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.shown:
+            sys.stderr.write("\n")

@@ -1,0 +1,304 @@
+"""The native JSONL format (``annotator/v1``, shared/FORMAT.md), read and written.
+
+Reading accepts bare lines (``{"text": ..., "id"?: ..., "meta"?: {...}}``)
+and full ``annotator/v1`` lines. Every span is checked against the text;
+nothing is repaired.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any, TypeVar
+
+from annotator.domain.errors import InputError
+from annotator.domain.model import (
+    AnnotationSet,
+    Claim,
+    Document,
+    Entity,
+    EntitySource,
+    Speaker,
+    SpeakerKind,
+    Span,
+    Stance,
+    Status,
+    text_sha256,
+)
+from annotator.domain.spans import claim_extent, validate_span
+from annotator.formats.records import Record
+from annotator.formats.textio import BOM, check_text
+
+FORMAT_ID = "annotator/v1"
+SUFFIXES = (".jsonl", ".ndjson")
+MAX_DEPTH_ERROR = "is nested too deeply"
+_E = TypeVar("_E", Status, SpeakerKind, EntitySource)
+
+
+def read_jsonl(lines: Iterable[bytes], path: str) -> Iterator[Record]:
+    """Yield one :class:`Record` per non-blank line of a JSONL file; raise on the first bad line."""
+    seen_any = False
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"is not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8", path, number
+            ) from None
+        if number == 1 and line.startswith(BOM):
+            line = line[1:]
+        if not line.strip():
+            continue
+        seen_any = True
+        try:
+            record = parse_line(line)
+        except InputError as error:
+            raise error.located(path, number) from None
+        except RecursionError:
+            raise InputError(f"JSON {MAX_DEPTH_ERROR}", path, number) from None
+        record.line = number
+        yield record
+    if not seen_any:
+        raise InputError("is empty: no JSON lines to import", path)
+
+
+def parse_line(line: str) -> Record:
+    """Parse one JSONL line into a :class:`Record` (no location; the caller adds it)."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError(f"invalid JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"each line must be a JSON object, got {type(data).__name__}")
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise InputError("missing 'text'" if text is None else f"'text' must be a string, got {type(text).__name__}")
+    if not text.strip():
+        raise InputError("'text' is empty")
+    check_text(text, "'text'")
+    declared_hash = data.get("text_sha256")
+    if declared_hash is not None and declared_hash != text_sha256(text):
+        raise InputError("'text_sha256' does not match 'text' (the text changed under its annotations)")
+    external_id = data.get("id")
+    if external_id is None:
+        external_id = text_sha256(text)[:16]
+    elif not isinstance(external_id, str) or not external_id.strip():
+        raise InputError(f"'id' must be a non-empty string, got {external_id!r}")
+    meta = data.get("meta", {})
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise InputError(f"'meta' must be an object, got {type(meta).__name__}")
+    document = Document(external_id=external_id, text=text, meta=meta)
+    record = Record(document)
+    fmt = data.get("format")
+    if fmt is not None and fmt != FORMAT_ID:
+        raise InputError(f"unknown 'format' {fmt!r}; this program reads {FORMAT_ID!r}")
+    if fmt == FORMAT_ID or any(key in data for key in ("entities", "speakers", "claims", "annotator", "status")):
+        record.annotations.append(_parse_annotations(data, text))
+    return record
+
+
+def _parse_annotations(data: dict[str, Any], text: str) -> AnnotationSet:
+    annotator = data.get("annotator")
+    if annotator is not None and (not isinstance(annotator, str) or not annotator.strip()):
+        raise InputError(f"'annotator' must be a non-empty string or null, got {annotator!r}")
+    status = _enum(Status, data.get("status", "new"), "status")
+    note = _optional_str(data.get("note"), "note")
+    aset = AnnotationSet(annotator=annotator, status=status, note=note, updated_at=_timestamp(data.get("updated_at")))
+    aset.entities = [_parse_entity(item, text, index) for index, item in enumerate(_list(data, "entities"))]
+    speakers_by_key: dict[str, Speaker] = {}
+    for index, item in enumerate(_list(data, "speakers")):
+        key, speaker = _parse_speaker(item, text, index)
+        if key in speakers_by_key:
+            raise InputError(f"speakers[{index}] repeats speaker id {key!r}")
+        speakers_by_key[key] = speaker
+        aset.speakers.append(speaker)
+    aset.claims = [_parse_claim(item, text, index, speakers_by_key) for index, item in enumerate(_list(data, "claims"))]
+    return aset
+
+
+def _parse_entity(item: object, text: str, index: int) -> Entity:
+    what = f"entities[{index}]"
+    obj = _object(item, what)
+    span = _span(obj, text, what)
+    label = obj.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise InputError(f"{what} needs a string 'label', got {label!r}")
+    source = _enum(EntitySource, obj.get("source", "import"), f"{what} source")
+    return Entity(span.start, span.end, label, source)
+
+
+def _parse_speaker(item: object, text: str, index: int) -> tuple[str, Speaker]:
+    what = f"speakers[{index}]"
+    obj = _object(item, what)
+    key = obj.get("id", f"#{index}")
+    if not isinstance(key, str):
+        raise InputError(f"{what} 'id' must be a string, got {key!r}")
+    name = obj.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"{what} needs a string 'name', got {name!r}")
+    kind = _enum(SpeakerKind, obj.get("kind", "person"), f"{what} kind")
+    entity_label = _optional_str(obj.get("entity_label"), f"{what} entity_label")
+    mentions = sorted(
+        {_span(_object(m, f"{what}.mentions[{i}]"), text, f"{what}.mentions[{i}]") for i, m in enumerate(_list(obj, "mentions"))}
+    )
+    return key, Speaker(name=name, kind=kind, entity_label=entity_label, mentions=mentions)
+
+
+def _parse_claim(item: object, text: str, index: int, speakers: dict[str, Speaker]) -> Claim:
+    what = f"claims[{index}]"
+    obj = _object(item, what)
+    span = _span(obj, text, what)
+    parts = None
+    if obj.get("parts") is not None:
+        raw_parts = obj["parts"]
+        if not isinstance(raw_parts, list) or len(raw_parts) < 2:
+            raise InputError(f"{what} 'parts' must be a list of two or more spans")
+        parts = [_span(_object(p, f"{what}.parts[{i}]"), text, f"{what}.parts[{i}]") for i, p in enumerate(raw_parts)]
+        for before, after in zip(parts, parts[1:], strict=False):
+            if after.start < before.end:
+                raise InputError(f"{what} parts must be in text order and must not overlap")
+        if claim_extent(parts) != span:
+            raise InputError(f"{what} start/end must run from the first part's start to the last part's end")
+    claim = Claim(span.start, span.end, parts=parts)
+    speaker_ref = obj.get("speaker")
+    if speaker_ref is not None:
+        ref = _object(speaker_ref, f"{what}.speaker")
+        key = ref.get("id")
+        if key not in speakers:
+            raise InputError(f"{what} refers to speaker {key!r}, which is not in 'speakers'")
+        claim.speaker = speakers[key]
+        if ref.get("mention") is not None:
+            mention = _span(_object(ref["mention"], f"{what}.speaker.mention"), text, f"{what}.speaker.mention")
+            claim.mention = mention
+            if mention not in claim.speaker.mentions:
+                claim.speaker.mentions.append(mention)
+                claim.speaker.mentions.sort()
+    if obj.get("cue") is not None:
+        claim.cue = _span(_object(obj["cue"], f"{what}.cue"), text, f"{what}.cue")
+    if obj.get("stance") is not None:
+        stance = _object(obj["stance"], f"{what}.stance")
+        claim.stance = Stance(
+            _optional_str(stance.get("label"), f"{what}.stance label"),
+            _optional_str(stance.get("target"), f"{what}.stance target"),
+        )
+    claim.note = _optional_str(obj.get("note"), f"{what} note")
+    claim.created_at = _timestamp(obj.get("created_at"))
+    claim.updated_at = _timestamp(obj.get("updated_at"))
+    return claim
+
+
+def _span(obj: dict[str, Any], text: str, what: str) -> Span:
+    for key in ("start", "end"):
+        if key not in obj:
+            raise InputError(f"{what} is missing '{key}'")
+    return validate_span(text, obj["start"], obj["end"], obj.get("text"), what)
+
+
+def _object(item: object, what: str) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise InputError(f"{what} must be an object, got {type(item).__name__}")
+    return item
+
+
+def _list(obj: dict[str, Any], key: str) -> list[Any]:
+    value = obj.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"'{key}' must be a list, got {type(value).__name__}")
+    return value
+
+
+def _optional_str(value: object, what: str) -> str | None:
+    if value is None or isinstance(value, str):
+        if isinstance(value, str):
+            check_text(value, what)
+        return value
+    raise InputError(f"{what} must be a string or null, got {value!r}")
+
+
+def _enum(enum: type[_E], value: object, what: str) -> _E:
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise InputError(f"{what} {value!r} is not one of: {allowed}") from None
+
+
+def _timestamp(value: object) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+# ---------------------------------------------------------------- writing
+
+
+def span_json(span: Span, text: str) -> dict[str, Any]:
+    """A span object with its text, as FORMAT.md writes every span."""
+    return {"start": span.start, "end": span.end, "text": text[span.start : span.end]}
+
+
+def line_object(document: Document, aset: AnnotationSet) -> dict[str, Any]:
+    """The ``annotator/v1`` object for one (document, annotator) pair."""
+    text = document.text
+    speaker_keys = {id(speaker): f"s{index}" for index, speaker in enumerate(aset.speakers, start=1)}
+    return {
+        "format": FORMAT_ID,
+        "id": document.external_id,
+        "text": text,
+        "text_sha256": document.sha256,
+        "meta": document.meta,
+        "annotator": aset.annotator,
+        "status": aset.status.value,
+        "updated_at": aset.updated_at.isoformat() if aset.updated_at else None,
+        "entities": [
+            {"id": f"e{index}", **span_json(entity.span, text), "label": entity.label, "source": entity.source.value}
+            for index, entity in enumerate(aset.entities, start=1)
+        ],
+        "speakers": [
+            {
+                "id": speaker_keys[id(speaker)],
+                "name": speaker.name,
+                "kind": speaker.kind.value,
+                "entity_label": speaker.entity_label,
+                "mentions": [span_json(mention, text) for mention in speaker.mentions],
+            }
+            for speaker in aset.speakers
+        ],
+        "claims": [_claim_json(claim, text, speaker_keys, index) for index, claim in enumerate(aset.claims, start=1)],
+        "note": aset.note,
+    }
+
+
+def _claim_json(claim: Claim, text: str, speaker_keys: dict[int, str], index: int) -> dict[str, Any]:
+    result: dict[str, Any] = {"id": f"c{index}", **span_json(claim.span, text)}
+    if claim.parts:
+        result["parts"] = [span_json(part, text) for part in claim.parts]
+    result["speaker"] = (
+        {
+            "id": speaker_keys[id(claim.speaker)],
+            "mention": span_json(claim.mention, text) if claim.mention else None,
+        }
+        if claim.speaker is not None
+        else None
+    )
+    result["cue"] = span_json(claim.cue, text) if claim.cue else None
+    result["stance"] = (
+        {"label": claim.stance.label, "target": claim.stance.target}
+        if claim.stance is not None and not claim.stance.is_empty
+        else None
+    )
+    result["note"] = claim.note
+    return result
+
+
+def format_line(document: Document, aset: AnnotationSet) -> str:
+    """One line of the native format, with its trailing newline."""
+    return json.dumps(line_object(document, aset), ensure_ascii=False) + "\n"

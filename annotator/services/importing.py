@@ -1,0 +1,302 @@
+"""Importing files: all or nothing per file, duplicates skipped, entities pre-annotated.
+
+Each file is one write transaction: a bad line anywhere rolls the whole file
+back and the report names it; the other files of the same import go on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from sqlalchemy.orm import Session
+
+from annotator.domain.errors import InputError, UserError
+from annotator.domain.schema import ENTITY, STANCE, LabelSchema
+from annotator.formats.records import Record
+from annotator.formats.registry import AUTO, read_records
+from annotator.services.sources import Source, expand, open_binary
+from annotator.store import labels, repository
+from annotator.store.database import Database
+
+if TYPE_CHECKING:
+    from annotator.services.preannotating import Annotator as EntityTagger
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+"""Called with the number of documents read so far."""
+
+
+class ImportCancelled(UserError):
+    """The user cancelled an import; the file being imported was rolled back."""
+
+
+@dataclass(slots=True)
+class ImportOptions:
+    """How to import: format, pre-annotation, who annotated, schema growth."""
+
+    fmt: str = AUTO
+    use_nlp: bool = True
+    model: str | None = None
+    annotator: str | None = None
+    add_labels: bool = False
+    jobs: int = 1
+    batch_size: int = 256
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """What happened to one file."""
+
+    path: str
+    fmt: str = ""
+    added: int = 0
+    skipped: int = 0
+    annotations_added: int = 0
+    labels_added: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """True when the file was rolled back."""
+        return self.error is not None
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did, file by file."""
+
+    files: list[FileOutcome] = field(default_factory=list)
+    model: str | None = None
+    model_note: str | None = None
+
+    @property
+    def added(self) -> int:
+        """Documents added, over all files."""
+        return sum(f.added for f in self.files)
+
+    @property
+    def skipped(self) -> int:
+        """Documents skipped as already present, over all files."""
+        return sum(f.skipped for f in self.files)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        """The files that were rolled back."""
+        return [f for f in self.files if f.failed]
+
+
+def import_paths(
+    database: Database,
+    paths: Sequence[str],
+    options: ImportOptions | None = None,
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    stdin: BinaryIO | None = None,
+    tagger: EntityTagger | None = None,
+) -> ImportReport:
+    """Import files, folders and ``-`` into ``database``; see the module docstring.
+
+    ``tagger`` is an already-loaded pre-annotator (the window keeps one);
+    otherwise one is loaded on first need when ``options.use_nlp`` is set.
+    """
+    options = options or ImportOptions()
+    report = ImportReport()
+    state = _ImportState(options, report, tagger, progress, cancelled)
+    for item in expand(list(paths)):
+        if isinstance(item, InputError):
+            report.files.append(FileOutcome(path=item.path or "", error=item.message))
+            continue
+        outcome = FileOutcome(path=item.name)
+        report.files.append(outcome)
+        try:
+            _import_file(database, item, state, outcome, stdin)
+        except ImportCancelled:
+            outcome.error = f"{item.name}: cancelled; nothing from this file was imported"
+            raise
+        except InputError as error:
+            outcome.error = error.located(item.name).message
+            outcome.added = outcome.skipped = outcome.annotations_added = 0
+            outcome.labels_added = []
+    return report
+
+
+@dataclass(slots=True)
+class _ImportState:
+    options: ImportOptions
+    report: ImportReport
+    tagger: EntityTagger | None
+    progress: Progress | None
+    cancelled: Callable[[], bool] | None
+    read: int = 0
+    nlp_tried: bool = False
+
+    def get_tagger(self) -> EntityTagger | None:
+        if self.tagger is None and self.options.use_nlp and not self.nlp_tried:
+            self.nlp_tried = True
+            from annotator.services.preannotating import load_annotator
+
+            self.tagger = load_annotator(self.options.model, jobs=self.options.jobs)
+            if self.tagger is None:
+                self.report.model_note = "no spaCy model is installed: imported without entity pre-highlighting"
+        if self.tagger is not None:
+            self.report.model = self.tagger.model
+        return self.tagger
+
+
+def _import_file(
+    database: Database, source: Source, state: _ImportState, outcome: FileOutcome, stdin: BinaryIO | None
+) -> None:
+    with open_binary(source, stdin) as stream, database.write() as session:
+        outcome.fmt, records = read_records(stream, source.name, state.options.fmt)
+        schema = labels.load_schema(session)
+        seen_ids: dict[str, str] = {}
+        seen_hashes: set[str] = set()
+        for batch in _batched(records, state.options.batch_size):
+            if state.cancelled is not None and state.cancelled():
+                raise ImportCancelled("import cancelled")
+            _store_batch(session, batch, schema, state, outcome, seen_ids, seen_hashes)
+            state.read += len(batch)
+            if state.progress is not None:
+                state.progress(state.read)
+
+
+def _store_batch(
+    session: Session,
+    batch: list[Record],
+    schema: LabelSchema,
+    state: _ImportState,
+    outcome: FileOutcome,
+    seen_ids: dict[str, str],
+    seen_hashes: set[str],
+) -> None:
+    options = state.options
+    for record in batch:
+        _assign_annotator(record, options.annotator)
+        _check_labels(session, record, schema, options.add_labels, outcome)
+    stored = repository.documents_matching(
+        session, (r.document.sha256 for r in batch), (r.document.external_id for r in batch)
+    )
+    by_hash = {sha: doc_id for doc_id, _, sha in stored}
+    hash_of_id = {external_id: sha for _, external_id, sha in stored}
+    new_records: list[Record] = []
+    for record in batch:
+        document = record.document
+        sha = document.sha256
+        known_sha = hash_of_id.get(document.external_id) or seen_ids.get(document.external_id)
+        if known_sha is not None and known_sha != sha:
+            raise InputError(
+                f"id {document.external_id!r} is already used by a different text; give this document another id",
+                line=record.line,
+            )
+        if sha in seen_hashes:
+            outcome.skipped += 1
+            continue
+        seen_hashes.add(sha)
+        seen_ids[document.external_id] = sha
+        if sha in by_hash:
+            added = _add_missing_annotations(session, by_hash[sha], record)
+            outcome.annotations_added += added
+            if not added:
+                outcome.skipped += 1
+            continue
+        new_records.append(record)
+    if not new_records:
+        return
+    documents = [r.document for r in new_records]
+    repository.insert_documents(session, documents, None)
+    _preannotate_new(session, new_records, state)
+    for record in new_records:
+        assert record.document.id is not None
+        for aset in record.annotations:
+            if aset.annotator is not None or aset.entities:
+                repository.insert_annotation_set(session, record.document.id, aset)
+                outcome.annotations_added += aset.annotator is not None
+    outcome.added += len(new_records)
+
+
+def _preannotate_new(session: Session, records: list[Record], state: _ImportState) -> None:
+    """Run the entity pre-annotator on new documents whose file gave no model layer."""
+    wanted = [r for r in records if not any(a.annotator is None and a.entities for a in r.annotations)]
+    if not wanted:
+        return
+    tagger = state.get_tagger()
+    if tagger is None:
+        return
+    rows: list[dict[str, Any]] = []
+    for record, entities in zip(wanted, tagger.entities(r.document.text for r in wanted), strict=True):
+        assert record.document.id is not None
+        rows.extend(repository.entity_row(record.document.id, None, entity) for entity in entities)
+    labels.ensure_labels(session, ENTITY, {row["label"] for row in rows})
+    repository.insert_entities_many(session, rows)
+    repository.set_entities_model(session, [r.document.id for r in wanted if r.document.id is not None], tagger.model)
+
+
+def _assign_annotator(record: Record, annotator: str | None) -> None:
+    """Give nameless annotation sets to ``--annotator``, or refuse claims nobody made."""
+    for aset in record.annotations:
+        if aset.annotator is not None:
+            continue
+        if annotator is not None:
+            aset.annotator = annotator
+        elif aset.claims or aset.speakers or aset.note:
+            raise InputError(
+                "has claims or speakers but no 'annotator'; name one with --annotator NAME", line=record.line
+            )
+
+
+def _check_labels(
+    session: Session, record: Record, schema: LabelSchema, add: bool, outcome: FileOutcome
+) -> None:
+    entity_labels = {e.label for a in record.annotations for e in a.entities}
+    stance_labels = {c.stance.label for a in record.annotations for c in a.claims if c.stance and c.stance.label}
+    missing = [(ENTITY, schema.missing(ENTITY, entity_labels)), (STANCE, schema.missing(STANCE, stance_labels))]
+    if not any(names for _, names in missing):
+        return
+    if not add:
+        described = "; ".join(f"{kind} labels {', '.join(names)}" for kind, names in missing if names)
+        raise InputError(
+            f"{described} not in the label schema; add them with --add-labels or fix the file", line=record.line
+        )
+    for kind, names in missing:
+        if names:
+            labels.add_labels(session, kind, names)
+            outcome.labels_added.extend(f"{kind}:{name}" for name in names)
+    fresh = labels.load_schema(session)
+    schema.entity_labels[:], schema.stance_labels[:] = fresh.entity_labels, fresh.stance_labels
+
+
+def _add_missing_annotations(session: Session, document_id: int, record: Record) -> int:
+    """Add the annotators' sets that the stored document lacks; returns how many were added."""
+    present = repository.annotated_by(session, document_id)
+    added = 0
+    for aset in record.annotations:
+        if aset.annotator is None:
+            if aset.entities and not repository.has_model_entities(session, document_id):
+                repository.insert_annotation_set(session, document_id, aset)
+                added += 1
+        elif aset.annotator not in present:
+            repository.insert_annotation_set(session, document_id, aset)
+            present.add(aset.annotator)
+            added += 1
+    return added
+
+
+def _batched(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+__all__ = [
+    "FileOutcome",
+    "ImportCancelled",
+    "ImportOptions",
+    "ImportReport",
+    "import_paths",
+]

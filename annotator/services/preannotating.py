@@ -1,0 +1,101 @@
+"""Entity pre-annotation: load the spaCy pipeline once, run it over stored documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from annotator.domain.model import Entity
+from annotator.domain.schema import ENTITY
+from annotator.store import labels, repository
+from annotator.store.database import Database
+from annotator.store.tables import DocumentRow
+
+CHUNK = 256
+
+
+class Annotator:
+    """A loaded entity pre-annotator: the pipeline, its name, and how many processes to use."""
+
+    def __init__(self, nlp: Any, jobs: int = 1, batch_size: int = 64) -> None:
+        from annotator.nlp.pipeline import model_identity
+
+        self.nlp = nlp
+        self.jobs = max(1, jobs)
+        self.batch_size = batch_size
+        name, version = model_identity(nlp)
+        self.model = f"{name} {version}"
+
+    def entities(self, texts: Iterable[str]) -> Iterator[list[Entity]]:
+        """The entities of each text, in order."""
+        from annotator.nlp.preannotate import entities_for_texts
+
+        return entities_for_texts(self.nlp, texts, batch_size=self.batch_size, n_process=self.jobs)
+
+
+def load_annotator(model: str | None = None, jobs: int = 1) -> Annotator | None:
+    """Load the pipeline (``model``, or the first installed of DESIGN.md's order); ``None`` without any."""
+    from annotator.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline(model)
+    return Annotator(nlp, jobs=jobs) if nlp is not None else None
+
+
+@dataclass(slots=True)
+class PreannotateReport:
+    """What a pre-annotation run did."""
+
+    documents: int = 0
+    entities: int = 0
+    model: str | None = None
+
+
+def preannotate(
+    database: Database,
+    model: str | None = None,
+    *,
+    jobs: int = 1,
+    annotator: Annotator | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> PreannotateReport:
+    """(Re)compute the model layer of every document; people's own entity layers are kept.
+
+    Works in chunks, each its own short write transaction, so a window on the
+    same database stays responsive; ``progress(done, total)`` after each chunk.
+    """
+    annotator = annotator or load_annotator(model, jobs)
+    report = PreannotateReport(model=annotator.model if annotator else None)
+    if annotator is None:
+        return report
+    with database.read() as session:
+        total = session.scalar(select(func.count()).select_from(DocumentRow)) or 0
+    last_id = 0
+    while True:
+        if cancelled is not None and cancelled():
+            break
+        with database.read() as session:
+            chunk = list(
+                session.execute(
+                    select(DocumentRow.id, DocumentRow.text)
+                    .where(DocumentRow.id > last_id)
+                    .order_by(DocumentRow.id)
+                    .limit(CHUNK)
+                )
+            )
+        if not chunk:
+            break
+        results = list(annotator.entities(text for _, text in chunk))
+        with database.write() as session:
+            labels.ensure_labels(session, ENTITY, {entity.label for entities in results for entity in entities})
+            for (doc_id, _), entities in zip(chunk, results, strict=True):
+                repository.replace_model_entities(session, doc_id, entities, annotator.model)
+        report.documents += len(chunk)
+        report.entities += sum(len(e) for e in results)
+        last_id = chunk[-1][0]
+        if progress is not None:
+            progress(report.documents, total)
+    return report

@@ -1,0 +1,411 @@
+"""Queries and bulk writes that move domain objects in and out of the tables.
+
+Functions take an open :class:`~sqlalchemy.orm.Session` (from
+:meth:`Database.read` / :meth:`Database.write`) and never commit: the caller's
+block is the transaction. Bulk paths use executemany inserts, not ORM unit of
+work, so an import stores thousands of articles per second.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from annotator.domain.model import (
+    AnnotationSet,
+    Claim,
+    Document,
+    Entity,
+    EntitySource,
+    Speaker,
+    SpeakerKind,
+    Span,
+    Stance,
+    Status,
+)
+from annotator.store.tables import (
+    AnnotatorRow,
+    ClaimRow,
+    DocumentRow,
+    DocumentStateRow,
+    EntityRow,
+    MentionRow,
+    SpeakerRow,
+    utcnow,
+)
+
+
+def annotator_id(session: Session, name: str, *, create: bool = True) -> int | None:
+    """The id of annotator ``name``, created when missing (unless ``create`` is false)."""
+    found = session.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
+    if found is not None or not create:
+        return found
+    result = session.execute(insert(AnnotatorRow).values(name=name).returning(AnnotatorRow.id))
+    return int(result.scalar_one())
+
+
+def annotator_names(session: Session) -> list[str]:
+    """Every annotator's name, sorted."""
+    return list(session.scalars(select(AnnotatorRow.name).order_by(AnnotatorRow.name)))
+
+
+def documents_matching(
+    session: Session, hashes: Iterable[str], external_ids: Iterable[str]
+) -> list[tuple[int, str, str]]:
+    """Stored ``(id, external_id, text_sha256)`` rows with any of the given hashes or ids."""
+    hashes, external_ids = list(set(hashes)), list(set(external_ids))
+    rows: dict[int, tuple[int, str, str]] = {}
+    for column, values in ((DocumentRow.text_sha256, hashes), (DocumentRow.external_id, external_ids)):
+        for chunk in _chunks(values, 500):
+            query = select(DocumentRow.id, DocumentRow.external_id, DocumentRow.text_sha256).where(column.in_(chunk))
+            for row in session.execute(query):
+                rows[row[0]] = (row[0], row[1], row[2])
+    return list(rows.values())
+
+
+def insert_documents(session: Session, documents: Sequence[Document], entities_model: str | None = None) -> list[int]:
+    """Insert ``documents`` in one statement; sets and returns their new ids, in order."""
+    if not documents:
+        return []
+    now = utcnow()
+    rows = [
+        {
+            "external_id": doc.external_id,
+            "text": doc.text,
+            "text_sha256": doc.sha256,
+            "meta": doc.meta,
+            "imported_at": now,
+            "entities_model": entities_model,
+        }
+        for doc in documents
+    ]
+    statement = insert(DocumentRow).returning(DocumentRow.id, sort_by_parameter_order=True)
+    ids = [int(row[0]) for row in session.execute(statement, rows)]
+    for doc, new_id in zip(documents, ids, strict=True):
+        doc.id = new_id
+    return ids
+
+
+def insert_entities(session: Session, document_id: int, annotator: int | None, entities: Iterable[Entity]) -> None:
+    """Bulk-insert entities of one document into the model layer (``annotator`` None) or a person's."""
+    rows = [entity_row(document_id, annotator, entity) for entity in entities]
+    if rows:
+        session.execute(insert(EntityRow), rows)
+
+
+def insert_entities_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Bulk-insert prepared entity rows (see :func:`entity_row`) of many documents at once."""
+    if rows:
+        session.execute(insert(EntityRow), rows)
+
+
+def entity_row(document_id: int, annotator: int | None, entity: Entity) -> dict[str, Any]:
+    """The column values of one entity row, for bulk inserts."""
+    return {
+        "document_id": document_id,
+        "annotator_id": annotator,
+        "start": entity.start,
+        "end": entity.end,
+        "label": entity.label,
+        "source": entity.source.value,
+        "model_name": entity.model_name,
+        "model_version": entity.model_version,
+    }
+
+
+
+def replace_model_entities(session: Session, document_id: int, entities: Iterable[Entity], model: str | None) -> None:
+    """Replace the model layer of one document (people's own entity layers stay as they are)."""
+    session.execute(
+        delete(EntityRow).where(EntityRow.document_id == document_id, EntityRow.annotator_id.is_(None))
+    )
+    insert_entities(session, document_id, None, entities)
+    session.execute(update(DocumentRow).where(DocumentRow.id == document_id).values(entities_model=model))
+
+
+def set_entities_model(session: Session, document_ids: list[int], model: str | None) -> None:
+    """Record which model made the model layer of these documents."""
+    for chunk in _chunks(document_ids, 500):
+        session.execute(update(DocumentRow).where(DocumentRow.id.in_(chunk)).values(entities_model=model))
+
+
+def annotated_by(session: Session, document_id: int) -> set[str | None]:
+    """Names of annotators with a state on the document, plus ``None`` if it has model-layer entities only."""
+    query = (
+        select(AnnotatorRow.name)
+        .join(DocumentStateRow, DocumentStateRow.annotator_id == AnnotatorRow.id)
+        .where(DocumentStateRow.document_id == document_id)
+    )
+    return set(session.scalars(query))
+
+
+def has_model_entities(session: Session, document_id: int) -> bool:
+    """True when the document has any model-layer entity."""
+    query = select(EntityRow.id).where(EntityRow.document_id == document_id, EntityRow.annotator_id.is_(None)).limit(1)
+    return session.scalar(query) is not None
+
+
+def insert_annotation_set(session: Session, document_id: int, aset: AnnotationSet) -> None:
+    """Store a person's annotation set on a document (they must have none there yet).
+
+    A set with ``annotator`` None holds only model-layer entities.
+    """
+    if aset.annotator is None:
+        insert_entities(session, document_id, None, aset.entities)
+        return
+    person = annotator_id(session, aset.annotator)
+    assert person is not None
+    session.execute(
+        insert(DocumentStateRow).values(
+            document_id=document_id,
+            annotator_id=person,
+            status=aset.status.value,
+            note=aset.note,
+            entities_forked=True,
+            updated_at=aset.updated_at or utcnow(),
+        )
+    )
+    insert_entities(session, document_id, person, aset.entities)
+    speaker_ids: dict[int, int] = {}
+    for speaker in aset.speakers:
+        speaker_ids[id(speaker)] = _insert_speaker(session, document_id, person, speaker)
+    claim_rows = [_claim_row(document_id, person, claim, speaker_ids) for claim in aset.claims]
+    if claim_rows:
+        session.execute(insert(ClaimRow), claim_rows)
+
+
+def _insert_speaker(session: Session, document_id: int, person: int, speaker: Speaker) -> int:
+    statement = (
+        insert(SpeakerRow)
+        .values(
+            document_id=document_id,
+            annotator_id=person,
+            name=speaker.name,
+            kind=speaker.kind.value,
+            entity_label=speaker.entity_label,
+        )
+        .returning(SpeakerRow.id)
+    )
+    new_id = int(session.execute(statement).scalar_one())
+    speaker.id = new_id
+    mentions = [{"speaker_id": new_id, "start": m.start, "end": m.end} for m in sorted(set(speaker.mentions))]
+    if mentions:
+        session.execute(insert(MentionRow), mentions)
+    return new_id
+
+
+def _claim_row(document_id: int, person: int, claim: Claim, speaker_ids: dict[int, int]) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "document_id": document_id,
+        "annotator_id": person,
+        "start": claim.start,
+        "end": claim.end,
+        "parts": [[p.start, p.end] for p in claim.parts] if claim.parts else None,
+        "speaker_id": speaker_ids[id(claim.speaker)] if claim.speaker is not None else None,
+        "mention_start": claim.mention.start if claim.mention else None,
+        "mention_end": claim.mention.end if claim.mention else None,
+        "cue_start": claim.cue.start if claim.cue else None,
+        "cue_end": claim.cue.end if claim.cue else None,
+        "stance_label": claim.stance.label if claim.stance else None,
+        "stance_target": claim.stance.target if claim.stance else None,
+        "note": claim.note,
+        "created_at": claim.created_at or now,
+        "updated_at": claim.updated_at or now,
+    }
+
+
+# ---------------------------------------------------------------- reading
+
+
+def document_from_row(row: DocumentRow) -> Document:
+    """The domain :class:`Document` of a row."""
+    return Document(external_id=row.external_id, text=row.text, meta=dict(row.meta or {}), id=row.id)
+
+
+def load_document(session: Session, document_id: int) -> Document | None:
+    """The document with database id ``document_id``, or ``None``."""
+    row = session.get(DocumentRow, document_id)
+    return document_from_row(row) if row else None
+
+
+def find_document(session: Session, external_id: str) -> Document | None:
+    """The document with external id ``external_id``, or ``None``."""
+    row = session.scalar(select(DocumentRow).where(DocumentRow.external_id == external_id))
+    return document_from_row(row) if row else None
+
+
+def load_annotation_sets(
+    session: Session, document_ids: Sequence[int], annotator_filter: str | None = None
+) -> dict[int, list[AnnotationSet]]:
+    """The annotation sets of many documents at once, keyed by document id.
+
+    Each document gets one set per annotator with a state on it; a document
+    nobody has a state on gets one set with ``annotator`` None holding the
+    model's entities (unless ``annotator_filter`` asks for one person).
+    """
+    if not document_ids:
+        return {}
+    ids = list(document_ids)
+    states: dict[int, list[tuple[int, str, DocumentStateRow]]] = defaultdict(list)
+    query = (
+        select(DocumentStateRow, AnnotatorRow.name)
+        .join(AnnotatorRow, AnnotatorRow.id == DocumentStateRow.annotator_id)
+        .where(DocumentStateRow.document_id.in_(ids))
+        .order_by(DocumentStateRow.document_id, AnnotatorRow.name)
+    )
+    if annotator_filter is not None:
+        query = query.where(AnnotatorRow.name == annotator_filter)
+    for state, name in session.execute(query):
+        states[state.document_id].append((state.annotator_id, name, state))
+
+    entities: dict[tuple[int, int | None], list[Entity]] = defaultdict(list)
+    entity_query = (
+        select(EntityRow).where(EntityRow.document_id.in_(ids)).order_by(EntityRow.start, EntityRow.end, EntityRow.id)
+    )
+    for row in session.scalars(entity_query):
+        entities[(row.document_id, row.annotator_id)].append(_entity_from_row(row))
+
+    speakers: dict[tuple[int, int], list[Speaker]] = defaultdict(list)
+    speakers_by_id: dict[int, Speaker] = {}
+    speaker_query = select(SpeakerRow).where(SpeakerRow.document_id.in_(ids)).order_by(SpeakerRow.id)
+    speaker_rows = list(session.scalars(speaker_query))
+    mentions: dict[int, list[Span]] = defaultdict(list)
+    if speaker_rows:
+        mention_query = (
+            select(MentionRow.speaker_id, MentionRow.start, MentionRow.end)
+            .join(SpeakerRow, SpeakerRow.id == MentionRow.speaker_id)
+            .where(SpeakerRow.document_id.in_(ids))
+            .order_by(MentionRow.start, MentionRow.end)
+        )
+        for speaker_id, start, end in session.execute(mention_query):
+            mentions[speaker_id].append(Span(start, end))
+    for row in speaker_rows:
+        speaker = Speaker(
+            name=row.name,
+            kind=SpeakerKind(row.kind),
+            entity_label=row.entity_label,
+            mentions=mentions.get(row.id, []),
+            id=row.id,
+        )
+        speakers[(row.document_id, row.annotator_id)].append(speaker)
+        speakers_by_id[row.id] = speaker
+
+    claims: dict[tuple[int, int], list[Claim]] = defaultdict(list)
+    claim_query = (
+        select(ClaimRow).where(ClaimRow.document_id.in_(ids)).order_by(ClaimRow.start, ClaimRow.end, ClaimRow.id)
+    )
+    for row in session.scalars(claim_query):
+        claims[(row.document_id, row.annotator_id)].append(claim_from_row(row, speakers_by_id))
+
+    result: dict[int, list[AnnotationSet]] = {}
+    for document_id in ids:
+        sets = []
+        for person, name, state in states.get(document_id, []):
+            layer = (document_id, person) if state.entities_forked else (document_id, None)
+            sets.append(
+                AnnotationSet(
+                    annotator=name,
+                    status=Status(state.status),
+                    entities=list(entities.get(layer, [])),
+                    speakers=speakers.get((document_id, person), []),
+                    claims=claims.get((document_id, person), []),
+                    note=state.note,
+                    updated_at=_aware(state.updated_at),
+                )
+            )
+        if not sets and annotator_filter is None:
+            sets.append(AnnotationSet(annotator=None, entities=list(entities.get((document_id, None), []))))
+        result[document_id] = sets
+    return result
+
+
+def load_annotation_set(session: Session, document_id: int, annotator: str) -> AnnotationSet:
+    """One person's annotations on one document (the model's entities when they have none yet)."""
+    sets = load_annotation_sets(session, [document_id], annotator)[document_id]
+    if sets:
+        return sets[0]
+    return AnnotationSet(annotator=annotator, entities=model_entities(session, document_id))
+
+
+def model_entities(session: Session, document_id: int) -> list[Entity]:
+    """The model layer of one document, in text order."""
+    query = (
+        select(EntityRow)
+        .where(EntityRow.document_id == document_id, EntityRow.annotator_id.is_(None))
+        .order_by(EntityRow.start, EntityRow.end, EntityRow.id)
+    )
+    return [_entity_from_row(row) for row in session.scalars(query)]
+
+
+def _entity_from_row(row: EntityRow) -> Entity:
+    return Entity(
+        start=row.start,
+        end=row.end,
+        label=row.label,
+        source=EntitySource(row.source),
+        model_name=row.model_name,
+        model_version=row.model_version,
+        id=row.id,
+    )
+
+
+def claim_from_row(row: ClaimRow, speakers_by_id: dict[int, Speaker]) -> Claim:
+    """The domain :class:`Claim` of a row, its speaker resolved through ``speakers_by_id``."""
+    return Claim(
+        start=row.start,
+        end=row.end,
+        parts=[Span(s, e) for s, e in row.parts] if row.parts else None,
+        speaker=speakers_by_id.get(row.speaker_id) if row.speaker_id is not None else None,
+        mention=Span(row.mention_start, row.mention_end)
+        if row.mention_start is not None and row.mention_end is not None
+        else None,
+        cue=Span(row.cue_start, row.cue_end) if row.cue_start is not None and row.cue_end is not None else None,
+        stance=Stance(row.stance_label, row.stance_target)
+        if row.stance_label is not None or row.stance_target
+        else None,
+        note=row.note,
+        created_at=_aware(row.created_at),
+        updated_at=_aware(row.updated_at),
+        id=row.id,
+    )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes for what was stored in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _chunks(values: list[Any], size: int) -> Iterable[list[Any]]:
+    for index in range(0, len(values), size):
+        yield values[index : index + size]
+
+
+__all__ = [
+    "annotated_by",
+    "annotator_id",
+    "annotator_names",
+    "claim_from_row",
+    "document_from_row",
+    "documents_matching",
+    "entity_row",
+    "find_document",
+    "has_model_entities",
+    "insert_annotation_set",
+    "insert_documents",
+    "insert_entities",
+    "insert_entities_many",
+    "load_annotation_set",
+    "load_annotation_sets",
+    "load_document",
+    "replace_model_entities",
+    "set_entities_model",
+    "model_entities",
+]
