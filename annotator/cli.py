@@ -95,9 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _database(args: argparse.Namespace) -> object:
-    from annotator.store.database import Database
+    from annotator.services.database import open_database
 
-    return Database.open(getattr(args, "db", None))
+    return open_database(getattr(args, "db", None))
 
 
 def _annotator_name(args: argparse.Namespace) -> str | None:
@@ -163,13 +163,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         parts.append(f"added {_plural(annotations, 'annotation set')}")
     if report.model and report.added:
         parts.append(f"entities by {report.model}")
-    print("; ".join(parts))
-    if report.failed:
+    if report.failed:  # each failure already has its one line on stderr; the summary names them too
         names = ", ".join(f.path for f in report.failed)
-        print(f"{_plural(len(report.failed), 'file')} failed and {'was' if len(report.failed) == 1 else 'were'} "
-              f"not imported: {names}", file=sys.stderr)
-        return 1
-    return 0
+        parts.append(f"{_plural(len(report.failed), 'file')} failed and {'was' if len(report.failed) == 1 else 'were'} "
+                     f"not imported: {names}")
+    print("; ".join(parts))
+    return 1 if report.failed else 0
 
 
 def cmd_preannotate(args: argparse.Namespace) -> int:

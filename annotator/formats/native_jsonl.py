@@ -34,6 +34,7 @@ FORMAT_ID = "annotator/v1"
 SUFFIXES = (".jsonl", ".ndjson")
 MAX_DEPTH_ERROR = "is nested too deeply"
 _E = TypeVar("_E", Status, SpeakerKind, EntitySource)
+_ENTITY_SOURCES = {source.value: source for source in EntitySource}
 
 
 def read_jsonl(lines: Iterable[bytes], path: str) -> Iterator[Record]:
@@ -120,6 +121,20 @@ def _parse_annotations(data: dict[str, Any], text: str) -> AnnotationSet:
 
 
 def _parse_entity(item: object, text: str, index: int) -> Entity:
+    if isinstance(item, dict):  # fast path for a valid entity; anything else takes the checks below
+        start, end, label, source = item.get("start"), item.get("end"), item.get("label"), item.get("source", "import")
+        expected = item.get("text")
+        if (
+            type(start) is int
+            and type(end) is int
+            and 0 <= start < end <= len(text)
+            and type(label) is str
+            and label.strip()
+            and type(source) is str
+            and source in _ENTITY_SOURCES
+            and (expected is None or text[start:end] == expected)
+        ):
+            return Entity(start, end, label, _ENTITY_SOURCES[source])
     what = f"entities[{index}]"
     obj = _object(item, what)
     span = _span(obj, text, what)

@@ -17,13 +17,15 @@ from annotator.formats.records import Record
 from annotator.formats.textio import check_text, decode_utf8
 
 SUFFIXES = (".txt",)
+_STDIN_NAMES = ("-", "<stdin>")
 _DATE_PREFIX = re.compile(r"\A\s*date[ \t]+(\d{4}-\d{2}-\d{2})(?:[ \t]+|[ \t]*\r?\n\s*)")
 
 
 def read_text(data: bytes, path: str, external_id: str | None = None) -> Record:
     """Read one article from the raw bytes of a text file named ``path``."""
     text = decode_utf8(data, path)
-    meta: dict[str, object] = {"source": Path(path).name if path != "-" else "stdin"}
+    from_stdin = path in _STDIN_NAMES
+    meta: dict[str, object] = {"source": "stdin" if from_stdin else Path(path).name}
     match = _DATE_PREFIX.match(text)
     if match:
         meta["date"] = match.group(1)
@@ -40,5 +42,5 @@ def read_text(data: bytes, path: str, external_id: str | None = None) -> Record:
     except InputError as error:
         raise error.located(path) from None
     if external_id is None:
-        external_id = Path(path).stem if path != "-" else text_sha256(text)[:16]
+        external_id = text_sha256(text)[:16] if from_stdin else Path(path).stem
     return Record(Document(external_id=external_id, text=text, meta=meta), line=None)

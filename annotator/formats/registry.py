@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -33,7 +34,11 @@ def read_records(stream: BinaryIO, path: str, fmt: str) -> tuple[str, Iterator[R
         raise UserError(f"unknown import format {fmt!r}; choose one of: {', '.join(IMPORT_FORMATS)}")
     if fmt == AUTO:
         peek = getattr(stream, "peek", None)
-        head = peek(64) if callable(peek) else b""
+        if callable(peek):
+            head = peek(64)
+        else:  # a stream that cannot peek (io.BytesIO as stdin): read it, then sniff its start
+            stream = io.BytesIO(stream.read())
+            head = stream.getvalue()[:64]
         fmt = sniff(path, head[:64])
     if fmt == TEXT:
         return fmt, iter([plain_text.read_text(stream.read(), path)])

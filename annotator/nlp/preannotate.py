@@ -2,7 +2,7 @@
 
 Offsets are Python ``str`` indexes into the text given, as spaCy's character
 offsets already are. Entities are trimmed of leading/trailing whitespace (the
-entity recognizer may end an entity on a whitespace token such as ``"\\n"``);
+entity recognizer may end an entity on a whitespace token such as a line break);
 one that is only whitespace is dropped, so no span is ever empty.
 """
 

@@ -16,12 +16,16 @@ from sqlalchemy.orm import Session
 
 from annotator.domain.errors import UserError
 from annotator.domain.model import AnnotationSet, Document, EntitySource, SpeakerKind, Span, Status
+from annotator.domain.schema import LabelSchema
 from annotator.domain.spans import claim_extent
 from annotator.services.speaker_matching import NewSpeaker, SpeakerGuess, match_speaker
 from annotator.store import labels, repository
 from annotator.store.database import Database
 from annotator.store.snapshots import Snapshot, restore_snapshot, take_snapshot
 from annotator.store.tables import ClaimRow, DocumentStateRow, EntityRow, MentionRow, SpeakerRow, utcnow
+
+
+__all__ = ["EditResult", "Editor", "NewSpeaker", "Snapshot", "SpeakerGuess"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,11 @@ class Editor:
     def guess_speaker(self, document: Document, annotations: AnnotationSet, mention: Span) -> SpeakerGuess:
         """What selecting ``mention`` as the speaker mention would mean (join, create, or ask)."""
         return match_speaker(document.text, mention, annotations)
+
+    def schema(self) -> LabelSchema:
+        """The database's label schema."""
+        with self.database.read() as session:
+            return labels.load_schema(session)
 
     def stance_targets(self) -> list[str]:
         """Targets this annotator used before, most used first (for completion)."""

@@ -185,6 +185,7 @@ def _store_batch(
     by_hash = {sha: doc_id for doc_id, _, sha in stored}
     hash_of_id = {external_id: sha for _, external_id, sha in stored}
     new_records: list[Record] = []
+    new_by_hash: dict[str, Record] = {}
     for record in batch:
         document = record.document
         sha = document.sha256
@@ -194,29 +195,36 @@ def _store_batch(
                 f"id {document.external_id!r} is already used by a different text; give this document another id",
                 line=record.line,
             )
-        if sha in seen_hashes:
-            outcome.skipped += 1
-            continue
-        seen_hashes.add(sha)
-        seen_ids[document.external_id] = sha
-        if sha in by_hash:
+        if sha in by_hash:  # stored already (before this file, or by an earlier batch of it)
             added = _add_missing_annotations(session, by_hash[sha], record)
             outcome.annotations_added += added
             if not added:
                 outcome.skipped += 1
             continue
+        if sha in seen_hashes:  # another line for a document new in this batch (one line per annotator)
+            if not _merge_annotations(new_by_hash[sha], record):
+                outcome.skipped += 1
+            continue
+        seen_hashes.add(sha)
+        seen_ids[document.external_id] = sha
+        new_by_hash[sha] = record
         new_records.append(record)
     if not new_records:
         return
     documents = [r.document for r in new_records]
     repository.insert_documents(session, documents, None)
     _preannotate_new(session, new_records, state)
+    model_rows: list[dict[str, Any]] = []  # the files' model layers, one executemany for the batch
     for record in new_records:
-        assert record.document.id is not None
+        document_id = record.document.id
+        assert document_id is not None
         for aset in record.annotations:
-            if aset.annotator is not None or aset.entities:
-                repository.insert_annotation_set(session, record.document.id, aset)
-                outcome.annotations_added += aset.annotator is not None
+            if aset.annotator is None:
+                model_rows.extend(repository.entity_row(document_id, None, entity) for entity in aset.entities)
+            else:
+                repository.insert_annotation_set(session, document_id, aset)
+                outcome.annotations_added += 1
+    repository.insert_entities_many(session, model_rows)
     outcome.added += len(new_records)
 
 
@@ -285,6 +293,23 @@ def _add_missing_annotations(session: Session, document_id: int, record: Record)
             present.add(aset.annotator)
             added += 1
     return added
+
+
+def _merge_annotations(target: Record, record: Record) -> bool:
+    """Add to a not yet stored ``target`` the sets of ``record`` (same text) that it lacks; True if any."""
+    present = {aset.annotator for aset in target.annotations if aset.annotator is not None}
+    has_model_layer = any(aset.annotator is None and aset.entities for aset in target.annotations)
+    merged = False
+    for aset in record.annotations:
+        if aset.annotator is None:
+            if aset.entities and not has_model_layer:
+                target.annotations.append(aset)
+                has_model_layer = merged = True
+        elif aset.annotator not in present:
+            target.annotations.append(aset)
+            present.add(aset.annotator)
+            merged = True
+    return merged
 
 
 def _batched(records: Iterable[Record], size: int) -> Iterator[list[Record]]:

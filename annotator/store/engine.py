@@ -1,8 +1,10 @@
 """Engine creation: database locations, SQLite pragmas, write transactions.
 
-SQLite runs in WAL mode with foreign keys on and a busy timeout. The pysqlite
-driver's own transaction handling is switched off so that SQLAlchemy's
-``begin()`` emits ``BEGIN`` itself: write transactions (``engine.begin()`` on a
+SQLite runs in WAL mode with foreign keys on and a busy timeout; WAL is set
+by :func:`use_wal` only once the file is known to be an annotator database, so
+a refused file is never written to. The pysqlite driver's own transaction
+handling is switched off so that SQLAlchemy's ``begin()`` emits ``BEGIN``
+itself: write transactions (``engine.begin()`` on a
 connection with the ``write`` execution option) take the write lock up front
 with ``BEGIN IMMEDIATE``, so two processes never deadlock upgrading a read
 lock, and the busy timeout applies.
@@ -82,7 +84,11 @@ def check_sqlite_file(path: Path) -> None:
 def make_engine(url: URL, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` with the pragmas and transaction handling described above."""
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        try:
+            return create_engine(url, pool_pre_ping=True, **kwargs)
+        except (ArgumentError, ImportError) as error:  # unknown dialect, driver not installed
+            where = url.render_as_string(hide_password=True)
+            raise UserError(f"--db {where}: cannot use this database URL ({error})") from None
     path = sqlite_path(url)
     if path is not None:
         check_sqlite_file(path)
@@ -95,7 +101,6 @@ def make_engine(url: URL, **kwargs: Any) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if path is not None:
-            cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
@@ -105,3 +110,14 @@ def make_engine(url: URL, **kwargs: Any) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def use_wal(engine: Engine) -> None:
+    """Switch an SQLite file to WAL (persistent); called only once the file is known to be ours."""
+    if sqlite_path(engine.url) is None:
+        return
+    connection = engine.raw_connection()
+    try:
+        connection.driver_connection.execute("PRAGMA journal_mode = WAL")  # type: ignore[union-attr]
+    finally:
+        connection.close()

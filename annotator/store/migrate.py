@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DatabaseError
 
 from annotator.domain.errors import UserError
-from annotator.store.engine import sqlite_path
+from annotator.store.engine import sqlite_path, use_wal
 
 HEAD_REVISION = "0001"
 KNOWN_REVISIONS = ("0001",)
@@ -55,8 +55,6 @@ def prepare_database(engine: Engine) -> str | None:
     except DatabaseError as error:
         where = path or engine.url.render_as_string(hide_password=True)
         raise UserError(f"{where}: cannot be opened as a database ({_first_line(error)})") from None
-    if revision == HEAD_REVISION:
-        return None
     if revision is None and tables:
         raise UserError(f"{path or engine.url}: is not an annotator database (it has other tables); choose another --db")
     if revision is not None and revision not in KNOWN_REVISIONS:
@@ -64,6 +62,9 @@ def prepare_database(engine: Engine) -> str | None:
             f"{path or engine.url}: was made by a newer version of annotator (schema {revision}); "
             "update annotator to open it"
         )
+    use_wal(engine)
+    if revision == HEAD_REVISION:
+        return None
     backup = None
     if revision is not None and path is not None:
         backup = backup_sqlite(path, revision)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from operator import itemgetter
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.domain.model import (
@@ -38,6 +39,12 @@ from annotator.store.tables import (
     SpeakerRow,
     utcnow,
 )
+
+
+_ENTITIES = cast(Table, EntityRow.__table__)
+# The keys of entity_row(); the required ones are NOT NULL.
+_ENTITY_COLUMNS = ("document_id", "annotator_id", "start", "end", "label", "source", "model_name", "model_version")
+_ENTITY_REQUIRED = frozenset({"document_id", "start", "end", "label", "source"})
 
 
 def annotator_id(session: Session, name: str, *, create: bool = True) -> int | None:
@@ -93,15 +100,29 @@ def insert_documents(session: Session, documents: Sequence[Document], entities_m
 
 def insert_entities(session: Session, document_id: int, annotator: int | None, entities: Iterable[Entity]) -> None:
     """Bulk-insert entities of one document into the model layer (``annotator`` None) or a person's."""
-    rows = [entity_row(document_id, annotator, entity) for entity in entities]
-    if rows:
-        session.execute(insert(EntityRow), rows)
+    insert_entities_many(session, [entity_row(document_id, annotator, entity) for entity in entities])
 
 
 def insert_entities_many(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Bulk-insert prepared entity rows (see :func:`entity_row`) of many documents at once."""
-    if rows:
-        session.execute(insert(EntityRow), rows)
+    """Bulk-insert prepared entity rows (see :func:`entity_row`) of many documents in one executemany.
+
+    The rows go straight to the DB-API cursor's ``executemany`` (the statement
+    compiled for the session's dialect): SQLAlchemy's per-row parameter
+    processing costs more than the insert itself, and entity columns are
+    plain integers and strings that need none. Columns that are NULL in every
+    row are left out of the statement (they are NULL by default), which
+    SQLite inserts noticeably faster.
+    """
+    if not rows:
+        return
+    columns = [c for c in _ENTITY_COLUMNS if c in _ENTITY_REQUIRED or any(row[c] is not None for row in rows)]
+    connection = session.connection()
+    compiled = _ENTITIES.insert().compile(dialect=connection.dialect, column_keys=columns)
+    if compiled.positional:
+        values = itemgetter(*compiled.positiontup or ())
+        connection.exec_driver_sql(compiled.string, [values(row) for row in rows])
+    else:
+        connection.exec_driver_sql(compiled.string, [{c: row[c] for c in columns} for row in rows])
 
 
 def entity_row(document_id: int, annotator: int | None, entity: Entity) -> dict[str, Any]:
@@ -112,7 +133,7 @@ def entity_row(document_id: int, annotator: int | None, entity: Entity) -> dict[
         "start": entity.start,
         "end": entity.end,
         "label": entity.label,
-        "source": entity.source.value,
+        "source": entity.source._value_,  # what .value returns, without the property call (a hot loop)
         "model_name": entity.model_name,
         "model_version": entity.model_version,
     }

@@ -1,0 +1,149 @@
+"""Alembic migrations produce the ORM's tables; unknown or foreign databases are refused untouched."""
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
+
+from annotator.domain.errors import UserError
+from annotator.store.database import Database
+from annotator.store.migrate import HEAD_REVISION, KNOWN_REVISIONS, alembic_config
+from annotator.store.tables import Base
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _schema_differences(path: Path) -> list[object]:
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return list(compare_metadata(context, Base.metadata))
+    finally:
+        engine.dispose()
+
+
+def test_head_revision_constant_is_alembics_head() -> None:
+    script = ScriptDirectory.from_config(alembic_config())  # type: ignore[arg-type]
+    assert script.get_current_head() == HEAD_REVISION
+    assert HEAD_REVISION in KNOWN_REVISIONS
+    assert next(rev.revision for rev in script.walk_revisions()) == HEAD_REVISION
+
+
+def test_upgrade_head_on_an_empty_file_matches_the_orm(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")  # type: ignore[arg-type]
+        with engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == HEAD_REVISION
+            tables = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert set(Base.metadata.tables) <= tables
+    assert _schema_differences(path) == []
+
+
+def test_database_open_creates_the_current_schema(tmp_path: Path) -> None:
+    db_path = tmp_path / "fresh.sqlite3"
+    Database.open(db_path).close()
+    assert _schema_differences(db_path) == []
+    connection = sqlite3.connect(db_path)
+    try:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD_REVISION,)]
+        assert connection.execute("SELECT count(*) FROM labels").fetchone()[0] > 0
+    finally:
+        connection.close()
+
+
+def test_reopening_an_up_to_date_database_keeps_its_data(db_path: Path) -> None:
+    first = Database.open(db_path)
+    assert first.backup_path is None
+    first.close()
+    connection = sqlite3.connect(db_path)
+    labels = connection.execute("SELECT count(*) FROM labels").fetchone()[0]
+    connection.close()
+    second = Database.open(db_path)
+    assert second.backup_path is None
+    second.close()
+    connection = sqlite3.connect(db_path)
+    assert connection.execute("SELECT count(*) FROM labels").fetchone()[0] == labels  # not seeded twice
+    connection.close()
+    assert not list(db_path.parent.glob("*.backup-*"))
+
+
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+def test_a_newer_schema_is_refused_and_the_file_untouched(db_path: Path, journal: str) -> None:
+    Database.open(db_path).close()
+    connection = sqlite3.connect(db_path)
+    connection.execute(f"PRAGMA journal_mode = {journal}")
+    connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    connection.commit()
+    connection.close()
+    before = _digest(db_path)
+    with pytest.raises(UserError) as caught:
+        Database.open(db_path)
+    message = str(caught.value)
+    assert str(db_path) in message and "newer version" in message and "9999_from_the_future" in message
+    assert "\n" not in message
+    assert _digest(db_path) == before
+    assert not list(db_path.parent.glob("*.backup-*"))
+
+
+def test_a_foreign_sqlite_database_is_refused_and_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
+    connection.execute("INSERT INTO invoices (amount) VALUES (12.5)")
+    connection.commit()
+    connection.close()
+    before = _digest(path)
+    with pytest.raises(UserError, match="is not an annotator database"):
+        Database.open(path)
+    assert _digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
+
+
+@pytest.mark.parametrize(
+    "content", [b"hello, this is a text file\n", b"\x00\x01\x02" * 50, b"SQLite format 2\x00" + b"\x00" * 100]
+)
+def test_a_file_that_is_not_sqlite_is_refused_and_untouched(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(content)
+    with pytest.raises(UserError, match="not an annotator database"):
+        Database.open(path)
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_an_empty_file_becomes_a_new_database(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"
+    path.touch()
+    Database.open(path).close()
+    assert _schema_differences(path) == []
+
+
+def test_backup_copy_before_an_upgrade_is_a_consistent_database(db_path: Path) -> None:
+    from annotator.store.migrate import backup_sqlite
+
+    connection = sqlite3.connect(db_path)
+    connection.execute("INSERT INTO annotators (name) VALUES ('alice')")
+    connection.commit()
+    backup = backup_sqlite(db_path, HEAD_REVISION)
+    connection.close()
+    assert backup.parent == db_path.parent and backup.name.startswith(f"{db_path.name}.backup-{HEAD_REVISION}-")
+    copy = sqlite3.connect(backup)
+    try:
+        assert copy.execute("SELECT name FROM annotators").fetchall() == [("alice",)]
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        copy.close()
