@@ -1,4 +1,4 @@
-"""Conversion between domain offsets (code points) and Qt document positions.
+r"""Conversion between domain offsets (code points) and Qt document positions.
 
 The domain counts Python ``str`` indexes; a :class:`QTextDocument` filled
 with ``setPlainText(text)`` counts UTF-16 code units and stores every line
@@ -6,8 +6,8 @@ break as one paragraph separator. Measured with PySide6 6.11:
 
 - a character above U+FFFF (emoji, some CJK, flags' regional indicators)
   takes two positions (a surrogate pair);
-- ``"\\r\\n"`` becomes *one* block break, so the ``"\\n"`` of the pair has no
-  position of its own; a lone ``"\\r"``, ``"\\n"``, U+2029 and U+FDD0/U+FDD1
+- ``"\r\n"`` becomes *one* block break, so the ``"\n"`` of the pair has no
+  position of its own; a lone ``"\r"``, ``"\n"``, U+2029 and U+FDD0/U+FDD1
   each become one block break (one position, text changes, offsets don't);
 - U+2028 stays a character inside its block (one position);
 - a lone surrogate in the Python string is one position.
@@ -62,7 +62,8 @@ class OffsetMap:
         # _deltas[j]: the total shift of the offsets after the first j events.
         self._deltas = list(accumulate(steps, initial=0))
         # _qt_events[j]: the Qt position of offset cp_events[j] + 1, the first one the j-th shift applies to.
-        self._qt_events = [cp + 1 + delta for cp, delta in zip(self._cp_events, islice(self._deltas, 1, None), strict=True)]
+        after = islice(self._deltas, 1, None)
+        self._qt_events = [cp + 1 + delta for cp, delta in zip(self._cp_events, after, strict=True)]
         self._qt_length = len(text) + self._deltas[-1]
 
     @property
@@ -76,10 +77,10 @@ class OffsetMap:
         return not self._cp_events
 
     def to_qt(self, offset: int) -> int:
-        """The Qt position of code-point ``offset`` (clamped to the text).
+        r"""Return the Qt position of code-point ``offset`` (clamped to the text).
 
-        The offset between the ``"\\r"`` and ``"\\n"`` of a CRLF maps to the
-        position after the block break, the same as the offset after the ``"\\n"``.
+        The offset between the ``"\r"`` and ``"\n"`` of a CRLF maps to the
+        position after the block break, the same as the offset after the ``"\n"``.
         """
         offset = min(max(offset, 0), len(self.text))
         if not self._cp_events:
@@ -87,7 +88,7 @@ class OffsetMap:
         return offset + self._deltas[bisect_left(self._cp_events, offset)]
 
     def from_qt(self, position: int, side: Side = "left") -> int:
-        """The code-point offset of Qt ``position`` (clamped to the text).
+        """Return the code-point offset of Qt ``position`` (clamped to the text).
 
         A position between the two halves of a surrogate pair is not a
         character boundary: it moves to the start of that character with
@@ -110,17 +111,28 @@ class OffsetMap:
             return offset - 1
         return offset
 
+    def to_qt_many(self, offsets: list[int]) -> list[int]:
+        """Return :meth:`to_qt` of each offset, faster than one call each."""
+        if not self._cp_events:
+            limit = len(self.text)
+            return [min(max(offset, 0), limit) for offset in offsets]
+        events, deltas, limit = self._cp_events, self._deltas, len(self.text)
+        return [
+            clamped + deltas[bisect_left(events, clamped)]
+            for clamped in (min(max(offset, 0), limit) for offset in offsets)
+        ]
+
     def span_to_qt(self, span: Span) -> tuple[int, int]:
-        """The Qt positions ``(start, end)`` of a code-point span."""
+        """Return the Qt positions ``(start, end)`` of a code-point span."""
         return self.to_qt(span.start), self.to_qt(span.end)
 
     def qt_to_span(self, start: int, end: int) -> Span:
-        """The code-point span covering Qt positions ``[start, end)``, grown outward at split surrogates."""
+        """Return the code-point span covering Qt positions ``[start, end)``, grown outward at split surrogates."""
         low, high = min(start, end), max(start, end)
         return Span(self.from_qt(low, "left"), self.from_qt(high, "right"))
 
     def selection_to_span(self, anchor: int, position: int) -> Span | None:
-        """The span of a Qt selection from ``anchor`` to ``position``, snapped outward to whole tokens.
+        """Return the span of a Qt selection from ``anchor`` to ``position``, snapped outward to whole tokens.
 
         Returns ``None`` for an empty selection or one of only white space.
         """
