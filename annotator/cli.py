@@ -27,9 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--db", default=argparse.SUPPRESS, help="database file or SQLAlchemy URL (default: $ANNOTATOR_DB or user data)"
     )
-    common.add_argument(
-        "--annotator", default=argparse.SUPPRESS, help="who is annotating (default: $ANNOTATOR_NAME)"
-    )
+    common.add_argument("--annotator", default=argparse.SUPPRESS, help="who is annotating (default: $ANNOTATOR_NAME)")
     common.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help="log to stderr too")
 
     parser = argparse.ArgumentParser(
@@ -165,8 +163,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         parts.append(f"entities by {report.model}")
     if report.failed:  # each failure already has its one line on stderr; the summary names them too
         names = ", ".join(f.path for f in report.failed)
-        parts.append(f"{_plural(len(report.failed), 'file')} failed and {'was' if len(report.failed) == 1 else 'were'} "
-                     f"not imported: {names}")
+        parts.append(
+            f"{_plural(len(report.failed), 'file')} failed and {'was' if len(report.failed) == 1 else 'were'} "
+            f"not imported: {names}"
+        )
     print("; ".join(parts))
     return 1 if report.failed else 0
 
@@ -180,8 +180,9 @@ def cmd_preannotate(args: argparse.Namespace) -> int:
         report = preannotate(database, args.model, jobs=args.jobs, progress=progress.update_total)  # type: ignore[arg-type]
     if report.model is None:
         raise UserError("no spaCy model is installed; install en_core_web_sm or pass --model")
-    print(f"pre-annotated {_plural(report.documents, 'document')}: {_plural(report.entities, 'entity')} "
-          f"by {report.model}")
+    print(
+        f"pre-annotated {_plural(report.documents, 'document')}: {_plural(report.entities, 'entity')} by {report.model}"
+    )
     return 0
 
 
@@ -214,8 +215,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width) for i, (cell, width) in
-                        enumerate(zip(row, widths, strict=True))))
+        print(
+            "  ".join(
+                cell.ljust(width) if i == 0 else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            )
+        )
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import pairwise
 from typing import Any, TypeVar
 
 from annotator.domain.errors import InputError
@@ -19,9 +20,9 @@ from annotator.domain.model import (
     Document,
     Entity,
     EntitySource,
+    Span,
     Speaker,
     SpeakerKind,
-    Span,
     Stance,
     Status,
     text_sha256,
@@ -157,7 +158,10 @@ def _parse_speaker(item: object, text: str, index: int) -> tuple[str, Speaker]:
     kind = _enum(SpeakerKind, obj.get("kind", "person"), f"{what} kind")
     entity_label = _optional_str(obj.get("entity_label"), f"{what} entity_label")
     mentions = sorted(
-        {_span(_object(m, f"{what}.mentions[{i}]"), text, f"{what}.mentions[{i}]") for i, m in enumerate(_list(obj, "mentions"))}
+        {
+            _span(_object(m, f"{what}.mentions[{i}]"), text, f"{what}.mentions[{i}]")
+            for i, m in enumerate(_list(obj, "mentions"))
+        }
     )
     return key, Speaker(name=name, kind=kind, entity_label=entity_label, mentions=mentions)
 
@@ -172,7 +176,7 @@ def _parse_claim(item: object, text: str, index: int, speakers: dict[str, Speake
         if not isinstance(raw_parts, list) or len(raw_parts) < 2:
             raise InputError(f"{what} 'parts' must be a list of two or more spans")
         parts = [_span(_object(p, f"{what}.parts[{i}]"), text, f"{what}.parts[{i}]") for i, p in enumerate(raw_parts)]
-        for before, after in zip(parts, parts[1:], strict=False):
+        for before, after in pairwise(parts):
             if after.start < before.end:
                 raise InputError(f"{what} parts must be in text order and must not overlap")
         if claim_extent(parts) != span:
@@ -237,7 +241,7 @@ def _optional_str(value: object, what: str) -> str | None:
 
 def _enum(enum: type[_E], value: object, what: str) -> _E:
     try:
-        return enum(value)
+        return enum(value)  # type: ignore[arg-type]  # anything not a member raises ValueError
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
         raise InputError(f"{what} {value!r} is not one of: {allowed}") from None
@@ -273,8 +277,15 @@ def line_object(document: Document, aset: AnnotationSet) -> dict[str, Any]:
         "annotator": aset.annotator,
         "status": aset.status.value,
         "updated_at": aset.updated_at.isoformat() if aset.updated_at else None,
-        "entities": [
-            {"id": f"e{index}", **span_json(entity.span, text), "label": entity.label, "source": entity.source.value}
+        "entities": [  # span_json's keys, spelt out: this loop is most of an export's formatting
+            {
+                "id": f"e{index}",
+                "start": entity.start,
+                "end": entity.end,
+                "text": text[entity.start : entity.end],
+                "label": entity.label,
+                "source": entity.source.value,
+            }
             for index, entity in enumerate(aset.entities, start=1)
         ],
         "speakers": [

@@ -1,8 +1,8 @@
-"""Plain ``.txt`` articles: one file, one document.
+r"""Plain ``.txt`` articles: one file, one document.
 
 A first line that begins with ``date YYYY-MM-DD`` gives ``meta.date`` and is
 not part of the stored text (the sample article's layout). Line breaks are
-normalised to ``\\n`` before the text is stored, and ``meta.newlines_normalized``
+normalised to ``\n`` before the text is stored, and ``meta.newlines_normalized``
 says so when any were changed.
 """
 

@@ -43,5 +43,3 @@ def read_records(stream: BinaryIO, path: str, fmt: str) -> tuple[str, Iterator[R
     if fmt == TEXT:
         return fmt, iter([plain_text.read_text(stream.read(), path)])
     return fmt, native_jsonl.read_jsonl(stream, path)
-
-

@@ -33,5 +33,6 @@ def check_text(text: str, what: str = "text") -> None:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
         raise InputError(
-            f"{what} contains a lone surrogate (U+{ord(text[error.start]):04X} at {error.start}); it is not valid Unicode"
+            f"{what} contains a lone surrogate (U+{ord(text[error.start]):04X} at {error.start}); "
+            "it is not valid Unicode"
         ) from None

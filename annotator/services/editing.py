@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.domain.errors import UserError
-from annotator.domain.model import AnnotationSet, Document, EntitySource, SpeakerKind, Span, Status
+from annotator.domain.model import AnnotationSet, Document, EntitySource, Span, SpeakerKind, Status
 from annotator.domain.schema import LabelSchema
 from annotator.domain.spans import claim_extent
 from annotator.services.speaker_matching import NewSpeaker, SpeakerGuess, match_speaker
@@ -23,7 +23,6 @@ from annotator.store import labels, repository
 from annotator.store.database import Database
 from annotator.store.snapshots import Snapshot, restore_snapshot, take_snapshot
 from annotator.store.tables import ClaimRow, DocumentStateRow, EntityRow, MentionRow, SpeakerRow, utcnow
-
 
 __all__ = ["EditResult", "Editor", "NewSpeaker", "Snapshot", "SpeakerGuess"]
 
@@ -61,7 +60,7 @@ class Editor:
             return document, repository.load_annotation_set(session, document_id, self.annotator)
 
     def annotations(self, document_id: int) -> AnnotationSet:
-        """This annotator's annotations on a document."""
+        """The annotations of this annotator on a document."""
         with self.database.read() as session:
             return repository.load_annotation_set(session, document_id, self.annotator)
 
@@ -90,9 +89,7 @@ class Editor:
 
     # -------------------------------------------------------------- machinery
 
-    def _edit(
-        self, document_id: int, change: Callable[[Session], int | None], *, touch: bool = True
-    ) -> EditResult:
+    def _edit(self, document_id: int, change: Callable[[Session], int | None], *, touch: bool = True) -> EditResult:
         with self.database.write() as session:
             before = take_snapshot(session, document_id, self.annotator_id)
             state = self._state(session, document_id)
@@ -205,7 +202,9 @@ class Editor:
                 claim.speaker_id = row.id
                 if mention is not None and not session.scalar(
                     select(MentionRow.id).where(
-                        MentionRow.speaker_id == row.id, MentionRow.start == mention.start, MentionRow.end == mention.end
+                        MentionRow.speaker_id == row.id,
+                        MentionRow.start == mention.start,
+                        MentionRow.end == mention.end,
                     )
                 ):
                     session.add(MentionRow(speaker_id=row.id, start=mention.start, end=mention.end))

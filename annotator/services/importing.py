@@ -31,7 +31,7 @@ Progress = Callable[[int], None]
 """Called with the number of documents read so far."""
 
 
-class ImportCancelled(UserError):
+class ImportCancelled(UserError):  # noqa: N818 - a cancellation, not an error
     """The user cancelled an import; the file being imported was rolled back."""
 
 
@@ -258,9 +258,7 @@ def _assign_annotator(record: Record, annotator: str | None) -> None:
             )
 
 
-def _check_labels(
-    session: Session, record: Record, schema: LabelSchema, add: bool, outcome: FileOutcome
-) -> None:
+def _check_labels(session: Session, record: Record, schema: LabelSchema, add: bool, outcome: FileOutcome) -> None:
     entity_labels = {e.label for a in record.annotations for e in a.entities}
     stance_labels = {c.stance.label for a in record.annotations for c in a.claims if c.stance and c.stance.label}
     missing = [(ENTITY, schema.missing(ENTITY, entity_labels)), (STANCE, schema.missing(STANCE, stance_labels))]

@@ -60,7 +60,7 @@ def open_binary(source: Source, stdin: BinaryIO | None = None) -> BinaryIO:
         stream = stdin if stdin is not None else sys.stdin.buffer
         return _Unclosable(stream)  # type: ignore[return-value]
     try:
-        return open(source.path, "rb")  # noqa: SIM115 - the caller closes it
+        return open(source.path, "rb")
     except OSError as error:
         raise InputError(f"cannot be read ({error.strerror})", source.path) from None
 

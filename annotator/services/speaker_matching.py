@@ -4,12 +4,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from annotator.domain.model import AnnotationSet, Entity, Speaker, SpeakerKind, Span
+from annotator.domain.model import AnnotationSet, Entity, Span, Speaker, SpeakerKind
 
 PRONOUNS = frozenset(
-    "he she they it we i you him her them us me his hers their theirs its our ours my mine".split()
+    [
+        "he",
+        "she",
+        "they",
+        "it",
+        "we",
+        "i",
+        "you",
+        "him",
+        "her",
+        "them",
+        "us",
+        "me",
+        "his",
+        "hers",
+        "their",
+        "theirs",
+        "its",
+        "our",
+        "ours",
+        "my",
+        "mine",
+    ]
 )
-DETERMINERS = frozenset("the a an this that these those another one some several many".split())
+DETERMINERS = frozenset(
+    ["the", "a", "an", "this", "that", "these", "those", "another", "one", "some", "several", "many"]
+)
 KIND_BY_ENTITY_LABEL = {
     "PERSON": SpeakerKind.PERSON,
     "ORG": SpeakerKind.ORGANIZATION,
@@ -111,11 +135,14 @@ def _naming_entity(document_text: str, text: str, entities: list[Entity]) -> New
 def _nearest_preceding(document_text: str, mention: Span, annotations: AnnotationSet) -> list[Speaker | NewSpeaker]:
     """Known speakers, the one mentioned last before ``mention`` first; then earlier PERSON entities."""
 
-    def last_before(speaker: Speaker) -> int:
+    def last_before(speaker: Speaker | NewSpeaker) -> int:
+        if isinstance(speaker, NewSpeaker):
+            return -1
         before = [m.end for m in speaker.mentions if m.end <= mention.start]
         return max(before) if before else -1
 
-    ordered: list[Speaker | NewSpeaker] = list(sorted(annotations.speakers, key=last_before, reverse=True))
+    ordered: list[Speaker | NewSpeaker] = []
+    ordered.extend(sorted(annotations.speakers, key=last_before, reverse=True))
     known = {speaker.name.lower() for speaker in annotations.speakers}
     persons = sorted(
         (e for e in annotations.entities if e.label == "PERSON" and e.end <= mention.start),

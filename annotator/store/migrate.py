@@ -56,7 +56,9 @@ def prepare_database(engine: Engine) -> str | None:
         where = path or engine.url.render_as_string(hide_password=True)
         raise UserError(f"{where}: cannot be opened as a database ({_first_line(error)})") from None
     if revision is None and tables:
-        raise UserError(f"{path or engine.url}: is not an annotator database (it has other tables); choose another --db")
+        raise UserError(
+            f"{path or engine.url}: is not an annotator database (it has other tables); choose another --db"
+        )
     if revision is not None and revision not in KNOWN_REVISIONS:
         raise UserError(
             f"{path or engine.url}: was made by a newer version of annotator (schema {revision}); "
@@ -75,9 +77,8 @@ def prepare_database(engine: Engine) -> str | None:
 def _upgrade(engine: Engine) -> None:
     from alembic import command
 
-    with engine.connect().execution_options(write=True) as connection:
-        with connection.begin():
-            command.upgrade(alembic_config(connection), "head")  # type: ignore[arg-type]
+    with engine.connect().execution_options(write=True) as connection, connection.begin():
+        command.upgrade(alembic_config(connection), "head")  # type: ignore[arg-type]
 
 
 def backup_sqlite(path: Path, revision: str) -> Path:

@@ -46,13 +46,17 @@ def take_snapshot(session: Session, document_id: int, annotator_id: int) -> Snap
         DocumentStateRow.document_id == document_id,
         DocumentStateRow.annotator_id == annotator_id,
     )
-    speakers = _rows(session, SpeakerRow, SpeakerRow.document_id == document_id, SpeakerRow.annotator_id == annotator_id)
+    speakers = _rows(
+        session, SpeakerRow, SpeakerRow.document_id == document_id, SpeakerRow.annotator_id == annotator_id
+    )
     speaker_ids = [row["id"] for row in speakers]
     return Snapshot(
         document_id=document_id,
         annotator_id=annotator_id,
         state=states[0] if states else None,
-        entities=_rows(session, EntityRow, EntityRow.document_id == document_id, EntityRow.annotator_id == annotator_id),
+        entities=_rows(
+            session, EntityRow, EntityRow.document_id == document_id, EntityRow.annotator_id == annotator_id
+        ),
         speakers=speakers,
         mentions=_rows(session, MentionRow, MentionRow.speaker_id.in_(speaker_ids)) if speaker_ids else (),
         claims=_rows(session, ClaimRow, ClaimRow.document_id == document_id, ClaimRow.annotator_id == annotator_id),
@@ -64,10 +68,16 @@ def restore_snapshot(session: Session, snapshot: Snapshot) -> None:
     document_id, annotator_id = snapshot.document_id, snapshot.annotator_id
     mine = (ClaimRow.document_id == document_id, ClaimRow.annotator_id == annotator_id)
     session.execute(delete(ClaimRow).where(*mine))
-    speaker_ids = select(SpeakerRow.id).where(SpeakerRow.document_id == document_id, SpeakerRow.annotator_id == annotator_id)
+    speaker_ids = select(SpeakerRow.id).where(
+        SpeakerRow.document_id == document_id, SpeakerRow.annotator_id == annotator_id
+    )
     session.execute(delete(MentionRow).where(MentionRow.speaker_id.in_(speaker_ids)))
-    session.execute(delete(SpeakerRow).where(SpeakerRow.document_id == document_id, SpeakerRow.annotator_id == annotator_id))
-    session.execute(delete(EntityRow).where(EntityRow.document_id == document_id, EntityRow.annotator_id == annotator_id))
+    session.execute(
+        delete(SpeakerRow).where(SpeakerRow.document_id == document_id, SpeakerRow.annotator_id == annotator_id)
+    )
+    session.execute(
+        delete(EntityRow).where(EntityRow.document_id == document_id, EntityRow.annotator_id == annotator_id)
+    )
     session.execute(
         delete(DocumentStateRow).where(
             DocumentStateRow.document_id == document_id, DocumentStateRow.annotator_id == annotator_id

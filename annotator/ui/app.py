@@ -1,0 +1,109 @@
+"""Starting the window: application set-up, the annotator's name, first start, error handling."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
+
+from annotator import __version__
+from annotator.domain.errors import UserError
+from annotator.services.database import Database
+from annotator.services.documents import DocumentQuery
+from annotator.ui import dialogs
+from annotator.ui.main_window import MainWindow
+from annotator.ui.theme import apply_theme
+
+log = logging.getLogger(__name__)
+NAME_KEY = "annotator/name"
+
+
+def application() -> QApplication:
+    """The QApplication, created once with the program's name, organisation and version."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    QCoreApplication.setOrganizationName("annotator")
+    QCoreApplication.setOrganizationDomain("annotator.local")
+    QCoreApplication.setApplicationName("annotator")
+    QCoreApplication.setApplicationVersion(__version__)
+    app = QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    return app
+
+
+def install_excepthook() -> None:
+    """Log any exception that escapes a slot with its traceback and show it; the window keeps running."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if isinstance(error, UserError):
+            window = QApplication.activeWindow()
+            if isinstance(window, MainWindow):
+                window.statusBar().showMessage(str(error), 6000)
+            return
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
+        dialogs.show_bug(QApplication.activeWindow(), f"{kind.__name__}: {error}")
+
+    sys.excepthook = hook
+
+
+def ask_annotator_name(parent: QWidget | None = None) -> str | None:
+    """The remembered annotator name, or ask once and remember it."""
+    settings = QSettings()
+    remembered = settings.value(NAME_KEY)
+    if isinstance(remembered, str) and remembered.strip():
+        return remembered
+    name, ok = QInputDialog.getText(parent, "Who is annotating?", "Your name (it goes with every annotation you make):")
+    if not ok or not name.strip():
+        return None
+    settings.setValue(NAME_KEY, name.strip())
+    return name.strip()
+
+
+def open_window(database: Database, annotator: str, document_id: str | None = None) -> MainWindow:
+    """Create and show the main window; a first start on an empty database imports the sample article."""
+    window = MainWindow(database, annotator)
+    geometry = QSettings().value("window/geometry")
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    window.show()
+    if window.documents.count(DocumentQuery()) == 0:
+        from annotator.services.samples import sample_folder
+
+        folder = sample_folder()
+        if folder is not None and document_id is None:
+            window.start_import([str(folder)], open_when_done=True)
+            return window
+    window.open_first(document_id)
+    return window
+
+
+def run_window(db: str | None, annotator: str | None, document_id: str | None) -> int:
+    """``annotator`` / ``annotator gui``: run the window until it closes; returns the exit status."""
+    app = application()
+    install_excepthook()
+    apply_theme(QSettings().value("ui/dark") in (True, "true"))
+    try:
+        database = Database.open(db)
+    except UserError as error:
+        box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open the database", str(error))
+        box.exec()
+        raise
+    name = annotator or os.environ.get("ANNOTATOR_NAME") or ask_annotator_name()
+    if not name:
+        raise UserError("no annotator name given; pass --annotator NAME or set ANNOTATOR_NAME")
+    try:
+        window = open_window(database, name, document_id)
+    except UserError as error:
+        message = str(error)
+        QTimer.singleShot(0, lambda: dialogs.show_plain_message(None, "annotator", message))  # type: ignore[arg-type]
+        window = MainWindow(database, name)
+        window.show()
+    status = int(app.exec())
+    window.deleteLater()
+    return status
