@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/annotator --db "$${ANNOTATOR_DB:-$(CURDIR)/.annotator-dev.sqlite3}"
+	$(BIN)/annotator
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
@@ -25,6 +25,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_article_view.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_document_list.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

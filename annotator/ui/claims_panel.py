@@ -54,9 +54,10 @@ class ClaimsPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(_CLAIM, QHeaderView.ResizeMode.Stretch)
-        for column in (_SPEAKER, _STANCE, _TARGET, _NOTE):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in ((_CLAIM, 170), (_SPEAKER, 150), (_STANCE, 90), (_TARGET, 120)):
+            self.table.setColumnWidth(column, width)
         self.delete_button = QPushButton("Delete claim", self)
         self.delete_button.setEnabled(False)
         buttons = QHBoxLayout()

@@ -39,6 +39,8 @@ class SpeakersPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(_MENTIONS, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(_NAME, 170)
+        self.table.setColumnWidth(_KIND, 120)
         self.merge_button = QPushButton("Merge into…", self)
         self.merge_button.setToolTip("Fold another speaker into the selected one (its mentions and claims move)")
         self.merge_button.setEnabled(False)
