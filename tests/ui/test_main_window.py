@@ -55,6 +55,8 @@ def window(qtbot, seeded_path: Path) -> Iterator[MainWindow]:
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
+    main.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
     main.open_first()
     main.view.setFocus()
     yield main
