@@ -101,7 +101,7 @@ def run_window(db: str | None, annotator: str | None, document_id: str | None) -
         window = open_window(database, name, document_id)
     except UserError as error:
         message = str(error)
-        QTimer.singleShot(0, lambda: dialogs.show_plain_message(None, "annotator", message))  # type: ignore[arg-type]
+        QTimer.singleShot(0, lambda: dialogs.show_plain_message(None, "annotator", message))
         window = MainWindow(database, name)
         window.show()
     status = int(app.exec())

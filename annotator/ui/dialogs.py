@@ -8,7 +8,15 @@ from importlib import metadata, resources
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator import __version__
 from annotator.domain.schema import LabelSchema
@@ -85,10 +93,11 @@ def show_about(parent: QWidget, database: Database) -> QMessageBox:
     return box
 
 
-def show_plain_message(parent: QWidget, title: str, message: str) -> QMessageBox:
+def show_plain_message(parent: QWidget | None, title: str, message: str) -> QMessageBox:
     """A warning whose text is shown literally."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=parent)
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=parent or _some_window())
     box.setTextFormat(Qt.TextFormat.PlainText)
+    _keep_until_closed(box)
     box.open()
     return box
 
@@ -102,8 +111,27 @@ def show_bug(parent: QWidget | None, message: str) -> QMessageBox:
         "Internal error",
         f"Something went wrong inside annotator (a bug):\n{message}\n\nYour saved work is safe. "
         f"The details are in the log file:\n{log_path()}",
-        parent=parent,
+        parent=parent or _some_window(),
     )
     box.setTextFormat(Qt.TextFormat.PlainText)
+    _keep_until_closed(box)
     box.open()
     return box
+
+
+_open_boxes: set[QMessageBox] = set()
+
+
+def _some_window() -> QWidget | None:
+    """The active window, else any visible top-level window, to parent a message to."""
+    active = QApplication.activeWindow()
+    if active is not None:
+        return active
+    return next((w for w in QApplication.topLevelWidgets() if w.isVisible() and w.isWindow()), None)
+
+
+def _keep_until_closed(box: QMessageBox) -> None:
+    """Hold a reference to a box without a parent so Python does not collect it while it shows."""
+    if box.parent() is None:
+        _open_boxes.add(box)
+        box.finished.connect(lambda _result: _open_boxes.discard(box))

@@ -100,7 +100,14 @@ def test_markup_in_text_title_and_names_shows_literally(qtbot, database, tmp_pat
 def test_selections_over_emoji_cjk_combining_marks_and_crlf_give_code_point_offsets(qtbot, database, tmp_path):
     import_lines(database, tmp_path, [{"id": "uni", "text": UNICODE}])
     window = make_window(qtbot, database)
-    for needle in ("👩\u200d👩\u200d👧", "日本語のテキストは長い", "e\u0301té", "\u05e9\u05dc\u05d5\u05dd", "🇮🇳 end", "last line"):
+    for needle in (
+        "👩\u200d👩\u200d👧",
+        "日本語のテキストは長い",
+        "e\u0301té",
+        "\u05e9\u05dc\u05d5\u05dd",
+        "🇮🇳 end",
+        "last line",
+    ):
         select(window, needle)
         press(qtbot, window, Qt.Key.Key_C)
     texts = sorted(UNICODE[c.start : c.end] for c in window.annotations.claims)
