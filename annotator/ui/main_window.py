@@ -10,13 +10,14 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -30,7 +31,7 @@ from annotator.services.documents import DocumentList
 from annotator.services.editing import Editor, EditResult
 from annotator.ui import dialogs
 from annotator.ui.article_view import ArticleView
-from annotator.ui.claims_panel import ClaimsPanel
+from annotator.ui.claims_panel import ClaimsPanel, excerpt
 from annotator.ui.commands import EditCommand
 from annotator.ui.document_list import DocumentPanel
 from annotator.ui.find_bar import FindBar
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.document: Document | None = None
         self.annotations = AnnotationSet(annotator=annotator)
         self.current_claim_id: int | None = None
+        self._listed: tuple[Status, int] | None = None  # the open document's status and claims, as listed
         self.job: BackgroundJob | None = None
         self.picker: SpeakerPicker | LabelPicker | None = None
         self.actions_by_id: dict[str, QAction] = {}
@@ -235,6 +237,10 @@ class MainWindow(QMainWindow):
         return action
 
     def _connect_panels(self) -> None:
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(
+            lambda pos: self.context_menu(pos).popup(self.view.mapToGlobal(pos))
+        )
         self.document_panel.documentActivated.connect(lambda doc_id: self._guarded(lambda: self.open_document(doc_id)))
         self.claims_panel.claimSelected.connect(self._on_claim_selected)
         self.claims_panel.stanceChosen.connect(
@@ -277,6 +283,7 @@ class MainWindow(QMainWindow):
         """Show a document with this annotator's annotations."""
         document, annotations = self.editor.load(document_id)
         self.document, self.annotations = document, annotations
+        self._listed = (annotations.status, len(annotations.claims))
         self.current_claim_id = None
         self.inline_editor.hide()
         self.view.set_document(document.text, annotations, self.schema)
@@ -354,7 +361,9 @@ class MainWindow(QMainWindow):
         self.view.refresh_annotations(annotations)
         self.view.set_current_claim(self._claim(claim_id))
         self._refresh_panels()
-        if self.document is not None and self.document.id is not None:
+        listed = (annotations.status, len(annotations.claims))  # what the document list shows of it
+        if self.document is not None and self.document.id is not None and listed != self._listed:
+            self._listed = listed
             self.document_panel.refresh_document(self.document.id)
 
     def new_claim(self) -> None:
@@ -455,6 +464,35 @@ class MainWindow(QMainWindow):
             following = [i for i, c in enumerate(claims) if c.start >= caret]
             index = (following[0] if following else 0) if step > 0 else (following[0] - 1 if following else -1)
         self._make_current(claims[index].id)
+
+    def context_menu(self, pos: QPoint) -> QMenu:
+        """The article view's menu at ``pos``: the key actions, and the entity or claims under the pointer."""
+        menu = QMenu(self)
+        for action_id in ("new_claim", "set_speaker", "set_cue", "new_entity"):
+            menu.addAction(self.actions_by_id[action_id])
+        offset = self.view.offset_map().from_qt(self.view.cursorForPosition(pos).position())
+        for entity in (e for e in self.annotations.entities if e.start <= offset < e.end):
+            name = self.view.text()[entity.start : entity.end]
+            menu.addSeparator()
+            relabel = menu.addMenu(f"Relabel “{excerpt(name, 30)}” ({entity.label})")
+            for label in self.schema.names("entity"):
+                if label != entity.label:
+                    action = relabel.addAction(label)
+                    action.triggered.connect(
+                        partial(self._guarded, partial(self.relabel_entity, entity.span, entity.label, label))
+                    )
+            delete = menu.addAction(f"Delete entity “{excerpt(name, 30)}”")
+            delete.triggered.connect(partial(self._guarded, partial(self.delete_entity, entity.span, entity.label)))
+        for claim in (c for c in self.annotations.claims if c.start <= offset < c.end):
+            menu.addSeparator()
+            text = excerpt(self.view.text()[claim.start : claim.end], 40)
+            current = menu.addAction(f"Make current: “{text}”")
+            current.triggered.connect(partial(self._make_current, claim.id))
+            delete = menu.addAction(f"Delete claim “{text}”")
+            delete.triggered.connect(
+                partial(self._guarded, partial(self.run_edit, "delete claim", self.editor.delete_claim, claim.id))
+            )
+        return menu
 
     # ------------------------------------------------------------------ panels
 

@@ -361,3 +361,44 @@ def test_background_import_from_the_window(qtbot, database, tmp_path):
     job = window.start_import([str(folder)])
     qtbot.waitUntil(lambda: not job.is_running() and window.document is not None, timeout=60_000)
     assert window.document_panel.model.rowCount() == 3
+
+
+def test_context_menu_relabels_and_deletes_entities_and_claims(qtbot, database, tmp_path):
+    text = "Officials in Paris said the talks failed."
+    import_lines(
+        database,
+        tmp_path,
+        [
+            {
+                "format": "annotator/v1",
+                "id": "m",
+                "text": text,
+                "annotator": None,
+                "entities": [{"start": 13, "end": 18, "text": "Paris", "label": "GPE", "source": "model"}],
+            }
+        ],
+    )
+    window = make_window(qtbot, database)
+    select(window, "Paris")
+    press(qtbot, window, Qt.Key.Key_C)
+
+    def menu_at(offset: int):
+        cursor_rect = window.view.cursorRect(_cursor_at(window, offset))
+        return window.context_menu(cursor_rect.center())
+
+    menu = menu_at(15)
+    texts = [a.text() for a in menu.actions()]
+    assert "Delete entity “Paris”" in texts and "Delete claim “Paris”" in texts
+    relabel = next(a.menu() for a in menu.actions() if a.menu() is not None)
+    next(a for a in relabel.actions() if a.text() == "LOC").trigger()
+    assert [e.label for e in window.annotations.entities] == ["LOC"]
+    next(a for a in menu_at(15).actions() if a.text().startswith("Delete entity")).trigger()
+    assert window.annotations.entities == []
+    next(a for a in menu_at(15).actions() if a.text().startswith("Delete claim")).trigger()
+    assert window.annotations.claims == []
+
+
+def _cursor_at(window: MainWindow, offset: int):
+    cursor = window.view.textCursor()
+    cursor.setPosition(window.view.offset_map().to_qt(offset))
+    return cursor
