@@ -83,8 +83,33 @@ def open_window(database: Database, annotator: str, document_id: str | None = No
     return window
 
 
+XCB_LIBRARIES = ("xcb-cursor", "xkbcommon-x11", "EGL")
+"""Libraries Qt's xcb platform plugin loads; without them Qt aborts the process instead of failing."""
+
+
+def check_display() -> None:
+    """Refuse, with a clear line, to start where Qt would abort: no display, or no xcb libraries."""
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    if not os.environ.get("DISPLAY"):
+        raise UserError(
+            "no display: the window needs a graphical session (DISPLAY is not set); "
+            "the sub-commands import, export and stats work without one"
+        )
+    from ctypes.util import find_library
+
+    missing = [name for name in XCB_LIBRARIES if find_library(name) is None]
+    if missing:
+        packages = {"xcb-cursor": "libxcb-cursor0", "xkbcommon-x11": "libxkbcommon-x11-0", "EGL": "libegl1"}
+        raise UserError(
+            f"Qt cannot open a window: missing system libraries {', '.join(missing)}; "
+            f"install them, e.g. sudo apt-get install {' '.join(packages[name] for name in missing)}"
+        )
+
+
 def run_window(db: str | None, annotator: str | None, document_id: str | None) -> int:
     """``annotator`` / ``annotator gui``: run the window until it closes; returns the exit status."""
+    check_display()
     app = application()
     install_excepthook()
     apply_theme(QSettings().value("ui/dark") in (True, "true"))

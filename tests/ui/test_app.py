@@ -77,3 +77,23 @@ def test_a_bug_in_a_slot_is_logged_and_shown_and_the_window_keeps_working(qtbot,
     assert "Traceback" in (log_dir / "annotator.log").read_text(encoding="utf-8")
     boxes[0].close()
     assert window.isVisible()
+
+
+def test_no_display_is_one_clear_line_not_an_abort(tmp_path: Path):
+    import subprocess
+
+    env = {
+        k: v for k, v in __import__("os").environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM", "WAYLAND_DISPLAY")
+    }
+    env["ANNOTATOR_DB"] = str(tmp_path / "db.sqlite3")
+    env["ANNOTATOR_LOG_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "annotator", "--annotator", "alice"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "no display" in result.stderr and "Traceback" not in result.stderr
