@@ -3,15 +3,24 @@
 Each figure is printed beside a bare-library baseline measured in the same
 process on the same articles (FNC-1 training bodies from ``shared/samples``):
 
-1. import with pre-annotation vs bare ``nlp.pipe`` of the same pipeline object;
+1. import with pre-annotation vs bare ``nlp.pipe`` of the same pipeline object
+   (one process, and ``--jobs`` processes);
 2. import without NLP (bare lines, and annotator/v1 lines carrying the model's
-   entities) vs raw ``sqlite3`` ``executemany`` inserts of the same rows;
-3. export vs a plain ``sqlite3`` SELECT + ``json.dumps`` of the same rows, with
-   the export's peak Python memory (tracemalloc) for N and 4×N documents.
+   entities) vs raw ``sqlite3`` ``executemany`` inserts of the same rows, for
+   N and 4×N articles (a small import also pays the per-run fixed costs);
+3. export vs a plain ``sqlite3`` SELECT + ``json.dumps`` of the same rows, and
+   the export's peak Python memory (tracemalloc) for N, 4×N (and 16×N while N
+   is smaller than one export chunk) documents.
 
-Run: ``.venv/bin/python bench/bench_core.py [--articles N] [--jobs 2] [--repeat 3]``
-(from the repository root). Fast figures are the best of ``--repeat`` runs,
-each into a fresh database. This is a benchmark, not a test: it always exits 0.
+Run from the repository root::
+
+    .venv/bin/python bench/bench_core.py [--articles N] [--jobs 2] [--repeat 5] [--nlp-repeat 3]
+
+Every figure is the best of its runs; the runs of a product figure and of its
+baseline are interleaved so that a busy spell of the machine hits both. The
+parallel CPU capacity (how many cores a CPU-bound process actually gets now)
+is printed too: the ``--jobs`` figure cannot beat it. This is a benchmark,
+not a test: it always exits 0.
 """
 
 from __future__ import annotations
@@ -22,6 +31,8 @@ import gc
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import shutil
 import sqlite3
 import sys
@@ -41,6 +52,7 @@ CORPUS = ROOT.parent / "shared/samples/corpus/fnc1_train_bodies.csv"
 from annotator.services.exporting import CHUNK as EXPORT_CHUNK  # noqa: E402
 from annotator.services.exporting import export_jsonl  # noqa: E402
 from annotator.services.importing import ImportOptions, ImportReport, import_paths  # noqa: E402
+from annotator.services.preannotating import BATCH_SEVERAL_PROCESSES  # noqa: E402
 from annotator.store.database import Database  # noqa: E402
 
 # DESIGN.md, "Speed".
@@ -48,10 +60,8 @@ NLP_RATIO_TARGET = 0.9
 NLP_JOBS_TARGET = 1.6
 IMPORT_TARGET = 5_000.0
 EXPORT_TARGET = 8_000.0
-# "Memory flat in corpus size": the 4×N export may peak at most this much above the N one.
+# "Memory flat in corpus size": a bigger corpus may peak at most this much above the reference one.
 MEMORY_GROWTH_LIMIT = 1.5
-# With several processes, spaCy's default batch (1,000 texts) would hand a few hundred texts to one worker.
-PRODUCT_NLP_BATCH = 64
 
 
 @dataclass(slots=True)
@@ -61,17 +71,18 @@ class Row:
     what: str
     value: float
     unit: str
-    baseline_what: str
-    baseline: float | None
-    target: str
-    ok: bool | None
+    baseline_what: str = ""
+    baseline: float | None = None
+    target: str = ""
+    ok: bool | None = None
 
     def render(self) -> str:
         """The line as printed."""
-        base = f"{self.baseline_what} {self.baseline:9.1f} {self.unit}" if self.baseline is not None else ""
+        base = f"{self.baseline_what:<22} {self.baseline:9.1f} {self.unit}" if self.baseline is not None else ""
         ratio = f"ratio {self.value / self.baseline:5.2f}" if self.baseline else ""
         verdict = {True: "OK", False: "MISS", None: ""}[self.ok]
-        return f"{self.what:<30} {self.value:9.1f} {self.unit:<6} {base:<36} {ratio:<11} {self.target:<18} {verdict}"
+        line = f"{self.what:<34} {self.value:9.1f} {self.unit:<7} {base:<40} {ratio:<11} {self.target:<22} {verdict}"
+        return line.rstrip()
 
 
 # ---------------------------------------------------------------- inputs
@@ -124,6 +135,11 @@ def copies(lines: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
     return result
 
 
+def bare(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same articles as bare ``{"id", "text"}`` lines."""
+    return [{"id": line["id"], "text": line["text"]} for line in lines]
+
+
 class Scratch:
     """Fresh database and file names inside one temporary folder."""
 
@@ -158,18 +174,30 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def best_rate(count: int, repeat: int, run: Callable[[], float]) -> float:
-    """The best ``count / seconds`` over ``repeat`` runs; ``run`` returns its own timed seconds."""
-    return max(count / run() for _ in range(repeat))
-
-
 def best_rates(count: int, repeat: int, runs: dict[str, Callable[[], float]]) -> dict[str, float]:
-    """Like :func:`best_rate` for several runs, interleaved round by round (a slow spell hits them all)."""
+    """The best ``count / seconds`` of each run over ``repeat`` rounds, interleaved; runs return their seconds."""
     best: dict[str, float] = {}
     for _ in range(repeat):
         for name, run in runs.items():
             best[name] = max(best.get(name, 0.0), count / run())
     return best
+
+
+def _spin(_: int) -> float:
+    """CPU-bound work for :func:`parallel_capacity`; returns its own seconds."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(3_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
+def parallel_capacity(jobs: int) -> float:
+    """How many cores ``jobs`` CPU-bound processes get right now (``jobs`` on an idle machine)."""
+    alone = _spin(0)
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        together = pool.map(_spin, range(jobs))
+    return jobs * alone / max(together)
 
 
 def checked(report: ImportReport, expected: int) -> ImportReport:
@@ -215,7 +243,8 @@ def raw_insert_seconds(scratch: Scratch, lines: list[dict[str, Any]]) -> float:
     """Seconds for raw sqlite3 executemany inserts of these documents and their entities, one transaction.
 
     The database is created by the product first, so the tables, indexes and
-    pragmas are the same as an import writes to.
+    pragmas are the same as an import writes to; the rows hold what the
+    import stores for such lines.
     """
     database, path = scratch.database("raw")
     database.close()
@@ -341,7 +370,7 @@ def export_peak(scratch: Scratch, db_path: Path) -> int:
     return peak
 
 
-# ---------------------------------------------------------------- main
+# ---------------------------------------------------------------- the three steps
 
 
 def measure_nlp(
@@ -350,8 +379,7 @@ def measure_nlp(
     """Step 1: import with pre-annotation vs bare ``nlp.pipe``; returns the database of one such import.
 
     The runs are interleaved (bare, import, bare with ``jobs`` processes,
-    import with ``jobs``), ``repeat`` rounds, so that a slow spell of the
-    machine hits both sides; each figure is its best round.
+    import with ``jobs``), ``repeat`` rounds; each figure is its best round.
     """
     from annotator.nlp.pipeline import load_pipeline
 
@@ -362,6 +390,7 @@ def measure_nlp(
         pass
     count = len(texts)
     best: dict[str, float] = {}
+    capacity = 0.0
 
     def keep(name: str, seconds: float) -> None:
         best[name] = max(best.get(name, 0.0), count / seconds)
@@ -372,35 +401,105 @@ def measure_nlp(
         keep("single", import_seconds(scratch, bare_lines, count, ImportOptions(jobs=1)))
         database = scratch.last
         if jobs > 1:
-            keep("bare multi", bare_pipe_seconds(nlp, texts, n_process=jobs, batch_size=PRODUCT_NLP_BATCH))
+            capacity = max(capacity, parallel_capacity(jobs))
+            keep("bare multi", bare_pipe_seconds(nlp, texts, n_process=jobs, batch_size=BATCH_SEVERAL_PROCESSES))
             keep("multi", import_seconds(scratch, bare_lines, count, ImportOptions(jobs=jobs)))
     if load_pipeline() is not nlp:
         raise SystemExit("the import did not use the same pipeline object")
-    bare = best["bare"]
+    base = best["bare"]
     rows.append(
-        Row("import+NER (1 proc)", best["single"], "art/s", "bare nlp.pipe", bare,
-            f"≥ {NLP_RATIO_TARGET:.2f} × bare", best["single"] >= NLP_RATIO_TARGET * bare)
+        Row("import+NER (1 proc)", best["single"], "art/s", "bare nlp.pipe", base,
+            f"≥ {NLP_RATIO_TARGET:.2f} × bare", best["single"] >= NLP_RATIO_TARGET * base)
     )
     if jobs > 1:
         rows.append(
-            Row(f"import+NER ({jobs} proc)", best["multi"], "art/s", "bare nlp.pipe", bare,
-                f"≥ {NLP_JOBS_TARGET:.2f} × bare", best["multi"] >= NLP_JOBS_TARGET * bare)
+            Row(f"import+NER ({jobs} proc)", best["multi"], "art/s", "bare nlp.pipe (1 proc)", base,
+                f"≥ {NLP_JOBS_TARGET:.2f} × bare", best["multi"] >= NLP_JOBS_TARGET * base)
         )
         rows.append(
-            Row(f"(info) bare pipe n_process={jobs}", best["bare multi"], "art/s", "bare nlp.pipe", bare, "", None)
+            Row(f"  (info) bare pipe, {jobs} proc", best["bare multi"], "art/s", "bare nlp.pipe (1 proc)", base,
+                f"batch {BATCH_SEVERAL_PROCESSES}")
         )
+        rows.append(Row(f"  (info) CPU capacity of {jobs} proc", capacity, "cores", target="best seen"))
     assert database is not None
     return database
 
 
+def measure_import(rows: list[Row], scratch: Scratch, v1_lines: list[dict[str, Any]], repeat: int) -> None:
+    """Step 2: import without NLP of N and 4×N articles, bare and with entities, vs raw inserts."""
+    per_article = sum(len(line["entities"]) for line in v1_lines) / max(1, len(v1_lines))
+    for factor in (1, 4):
+        _measure_import_of(rows, scratch, copies(v1_lines, factor) if factor > 1 else v1_lines, per_article, repeat)
+
+
+def _measure_import_of(
+    rows: list[Row], scratch: Scratch, with_entities: list[dict[str, Any]], per_article: float, repeat: int
+) -> None:
+    """Step 2 for one set of articles."""
+    no_nlp = ImportOptions(use_nlp=False)
+    plain = bare(with_entities)
+    count = len(plain)
+    plain_path = write_jsonl(scratch.path("bare", ".jsonl"), plain)
+    entities_path = write_jsonl(scratch.path("v1", ".jsonl"), with_entities)
+    import_seconds(scratch, plain_path, count, no_nlp)  # warm-up
+    best = best_rates(
+        count,
+        repeat,
+        {
+            "plain": lambda: import_seconds(scratch, plain_path, count, no_nlp),
+            "raw plain": lambda: raw_insert_seconds(scratch, plain),
+            "entities": lambda: import_seconds(scratch, entities_path, count, no_nlp),
+            "raw entities": lambda: raw_insert_seconds(scratch, with_entities),
+        },
+    )
+    rows.append(
+        Row(f"import no NLP, {count} bare", best["plain"], "art/s", "raw sqlite3 docs",
+            best["raw plain"], f"≥ {IMPORT_TARGET:,.0f}/s", best["plain"] >= IMPORT_TARGET)
+    )
+    rows.append(
+        Row(f"import no NLP, {count} × {per_article:.0f} ents", best["entities"], "art/s", "raw sqlite3 docs+ents",
+            best["raw entities"], f"≥ {IMPORT_TARGET:,.0f}/s", best["entities"] >= IMPORT_TARGET)
+    )
+
+
+def measure_export(rows: list[Row], scratch: Scratch, v1_lines: list[dict[str, Any]], repeat: int) -> None:
+    """Step 3: export of N and 4×N documents built the same way, and its peak memory."""
+    count = len(v1_lines)
+    factors = (1, 4) if count >= EXPORT_CHUNK else (1, 4, 16)
+    peaks: dict[int, int] = {}
+    for factor in factors:
+        source = write_jsonl(scratch.path(f"copies{factor}", ".jsonl"), copies(v1_lines, factor))
+        database, db_path = scratch.database(f"export{factor}")
+        checked(import_paths(database, [str(source)], ImportOptions(use_nlp=False)), factor * count)
+        database.close()
+        if factor <= 4:
+            product, raw, lines = export_rate(scratch, db_path, repeat)
+            rows.append(
+                Row(f"export, {lines} lines", product, "lines/s", "sqlite3+json.dumps", raw,
+                    f"≥ {EXPORT_TARGET:,.0f}/s", product >= EXPORT_TARGET)
+            )
+        peaks[factor] = export_peak(scratch, db_path)
+    # Memory grows until the corpus fills one export chunk, then stays flat: compare with the first that does.
+    reference = next(f for f in factors if f * count >= EXPORT_CHUNK)
+    for factor in factors:
+        growth = peaks[factor] / peaks[reference]
+        judged = factor > reference
+        rows.append(
+            Row(f"export peak memory, {factor * count} docs", peaks[factor] / 2**20, "MiB",
+                target=f"{growth:.2f} × {reference * count} docs' ≤ {MEMORY_GROWTH_LIMIT}" if judged else
+                ("(under one chunk)" if factor < reference else "reference"),
+                ok=growth <= MEMORY_GROWTH_LIMIT if judged else None)
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every measurement and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--articles", type=int, default=300, help="articles to use (default 300)")
     parser.add_argument("--jobs", type=int, default=2, help="also time the import with this many processes")
-    parser.add_argument("--repeat", type=int, default=5, help="runs per fast figure; the best is shown (default 5)")
-    parser.add_argument("--nlp-repeat", type=int, default=2, help="runs per pre-annotation figure (default 2)")
-    parser.add_argument("--skip-nlp", action="store_true", help="skip step 1 (the model's entities are still needed)")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds of each fast figure (default 5)")
+    parser.add_argument("--nlp-repeat", type=int, default=3, help="rounds of the pre-annotation figures (default 3)")
+    parser.add_argument("--skip-nlp", action="store_true", help="skip timing step 1 (its import still runs once)")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
 
@@ -409,13 +508,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     texts = load_articles(args.articles)
     count = len(texts)
+    load_before = os.getloadavg()[0]
     scratch = Scratch()
     rows: list[Row] = []
     try:
         bare_lines = write_jsonl(
             scratch.path("bare", ".jsonl"), [{"id": f"fnc1-{i}", "text": text} for i, text in enumerate(texts)]
         )
-        # 1. import with pre-annotation
         if args.skip_nlp:
             database, nlp_db = scratch.database("nlp")
             checked(import_paths(database, [str(bare_lines)], ImportOptions(jobs=1)), count)
@@ -423,67 +522,24 @@ def main(argv: list[str] | None = None) -> int:
         else:
             nlp_db = measure_nlp(rows, scratch, texts, bare_lines, args.jobs, args.nlp_repeat)
 
-        # The model's entities, as annotator/v1 lines (annotator null), by the product's own export.
+        # The model's entities as annotator/v1 lines (annotator null), by the product's own export.
         database = Database.open(nlp_db)
         v1_path = scratch.path("v1", ".jsonl")
         export_jsonl(database, str(v1_path))
         database.close()
         v1_lines = read_jsonl(v1_path)
         per_article = sum(len(line["entities"]) for line in v1_lines) / max(1, len(v1_lines))
-        bare_objects = [{"id": line["id"], "text": line["text"]} for line in v1_lines]
 
-        # 2. import without NLP, interleaved with the raw inserts
-        no_nlp = ImportOptions(use_nlp=False)
-        import_seconds(scratch, bare_lines, count, no_nlp)  # warm-up
-        best = best_rates(
-            count,
-            args.repeat,
-            {
-                "plain": lambda: import_seconds(scratch, bare_lines, count, no_nlp),
-                "raw plain": lambda: raw_insert_seconds(scratch, bare_objects),
-                "entities": lambda: import_seconds(scratch, v1_path, count, no_nlp),
-                "raw entities": lambda: raw_insert_seconds(scratch, v1_lines),
-            },
-        )
-        rows.append(
-            Row("import, no NLP, bare lines", best["plain"], "art/s", "raw sqlite3 docs", best["raw plain"],
-                f"≥ {IMPORT_TARGET:,.0f}/s", best["plain"] >= IMPORT_TARGET)
-        )
-        rows.append(
-            Row(f"import, no NLP, {per_article:.0f} ents/art", best["entities"], "art/s", "raw sqlite3 docs+ents",
-                best["raw entities"], f"≥ {IMPORT_TARGET:,.0f}/s", best["entities"] >= IMPORT_TARGET)
-        )
-
-        # 3. export of N and 4×N documents built the same way (and 16×N for memory when N < one chunk)
-        factors = (1, 4) if count >= EXPORT_CHUNK else (1, 4, 16)
-        peaks: dict[int, int] = {}
-        for factor in factors:
-            source = write_jsonl(scratch.path(f"copies{factor}", ".jsonl"), copies(v1_lines, factor))
-            database, db_path = scratch.database(f"export{factor}")
-            checked(import_paths(database, [str(source)], no_nlp), factor * count)
-            database.close()
-            if factor < 16:
-                product, bare, lines = export_rate(scratch, db_path, args.repeat)
-                rows.append(
-                    Row(f"export, {lines} lines", product, "lines/s", "sqlite3+json.dumps", bare,
-                        f"≥ {EXPORT_TARGET:,.0f}/s", product >= EXPORT_TARGET)
-                )
-            peaks[factor] = export_peak(scratch, db_path)
-        # Memory is flat once the corpus fills the export's chunk: compare with the first size that does.
-        reference = next(f for f in factors if f * count >= EXPORT_CHUNK)
-        for factor in factors:
-            ratio = peaks[factor] / peaks[reference]
-            judged = factor > reference
-            rows.append(
-                Row(f"export peak memory, {factor * count} docs", peaks[factor] / 2**20, "MiB", "", None,
-                    f"{ratio:.2f} × {reference * count}'s, ≤ {MEMORY_GROWTH_LIMIT:.1f}" if judged else "",
-                    ratio <= MEMORY_GROWTH_LIMIT if judged else None)
-            )
+        measure_import(rows, scratch, v1_lines, args.repeat)
+        measure_export(rows, scratch, v1_lines, args.repeat)
     finally:
         scratch.cleanup()
 
-    print(f"bench_core: {count} FNC-1 articles ({sum(map(len, texts)) / count:,.0f} chars, "
-          f"{per_article:.1f} model entities each); best of {args.nlp_repeat} (NLP) / {args.repeat} runs")
+    print(
+        f"bench_core: {count} FNC-1 articles ({sum(map(len, texts)) / count:,.0f} characters, "
+        f"{per_article:.1f} model entities each); best of {args.nlp_repeat} rounds (NLP) / {args.repeat} (others); "
+        f"{os.cpu_count()} CPUs, load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
+    )
     for row in rows:
         print(row.render())
     return 0

@@ -15,16 +15,23 @@ from annotator.store.database import Database
 from annotator.store.tables import DocumentRow
 
 CHUNK = 256
+# Texts per nlp.pipe batch (bench/bench_core.py). spaCy hands whole batches to its worker
+# processes, so with several jobs small batches keep them all busy to the end of each
+# import batch; in one process, batches of 16 to 64 run a little faster than spaCy's 1,000.
+BATCH_ONE_PROCESS = 64
+BATCH_SEVERAL_PROCESSES = 16
 
 
 class Annotator:
     """A loaded entity pre-annotator: the pipeline, its name, and how many processes to use."""
 
-    def __init__(self, nlp: Any, jobs: int = 1, batch_size: int = 64) -> None:
+    def __init__(self, nlp: Any, jobs: int = 1, batch_size: int | None = None) -> None:
         from annotator.nlp.pipeline import model_identity
 
         self.nlp = nlp
         self.jobs = max(1, jobs)
+        if batch_size is None:
+            batch_size = BATCH_ONE_PROCESS if self.jobs == 1 else BATCH_SEVERAL_PROCESSES
         self.batch_size = batch_size
         name, version = model_identity(nlp)
         self.model = f"{name} {version}"
