@@ -373,9 +373,7 @@ def export_peak(scratch: Scratch, db_path: Path) -> int:
 # ---------------------------------------------------------------- the three steps
 
 
-def measure_nlp(
-    rows: list[Row], scratch: Scratch, texts: list[str], bare_lines: Path, jobs: int, repeat: int
-) -> Path:
+def measure_nlp(rows: list[Row], scratch: Scratch, texts: list[str], bare_lines: Path, jobs: int, repeat: int) -> Path:
     """Step 1: import with pre-annotation vs bare ``nlp.pipe``; returns the database of one such import.
 
     The runs are interleaved (bare, import, bare with ``jobs`` processes,
@@ -408,17 +406,37 @@ def measure_nlp(
         raise SystemExit("the import did not use the same pipeline object")
     base = best["bare"]
     rows.append(
-        Row("import+NER (1 proc)", best["single"], "art/s", "bare nlp.pipe", base,
-            f"≥ {NLP_RATIO_TARGET:.2f} × bare", best["single"] >= NLP_RATIO_TARGET * base)
+        Row(
+            "import+NER (1 proc)",
+            best["single"],
+            "art/s",
+            "bare nlp.pipe",
+            base,
+            f"≥ {NLP_RATIO_TARGET:.2f} × bare",
+            best["single"] >= NLP_RATIO_TARGET * base,
+        )
     )
     if jobs > 1:
         rows.append(
-            Row(f"import+NER ({jobs} proc)", best["multi"], "art/s", "bare nlp.pipe (1 proc)", base,
-                f"≥ {NLP_JOBS_TARGET:.2f} × bare", best["multi"] >= NLP_JOBS_TARGET * base)
+            Row(
+                f"import+NER ({jobs} proc)",
+                best["multi"],
+                "art/s",
+                "bare nlp.pipe (1 proc)",
+                base,
+                f"≥ {NLP_JOBS_TARGET:.2f} × bare",
+                best["multi"] >= NLP_JOBS_TARGET * base,
+            )
         )
         rows.append(
-            Row(f"  (info) bare pipe, {jobs} proc", best["bare multi"], "art/s", "bare nlp.pipe (1 proc)", base,
-                f"batch {BATCH_SEVERAL_PROCESSES}")
+            Row(
+                f"  (info) bare pipe, {jobs} proc",
+                best["bare multi"],
+                "art/s",
+                "bare nlp.pipe (1 proc)",
+                base,
+                f"batch {BATCH_SEVERAL_PROCESSES}",
+            )
         )
         rows.append(Row(f"  (info) CPU capacity of {jobs} proc", capacity, "cores", target="best seen"))
     assert database is not None
@@ -453,12 +471,26 @@ def _measure_import_of(
         },
     )
     rows.append(
-        Row(f"import no NLP, {count} bare", best["plain"], "art/s", "raw sqlite3 docs",
-            best["raw plain"], f"≥ {IMPORT_TARGET:,.0f}/s", best["plain"] >= IMPORT_TARGET)
+        Row(
+            f"import no NLP, {count} bare",
+            best["plain"],
+            "art/s",
+            "raw sqlite3 docs",
+            best["raw plain"],
+            f"≥ {IMPORT_TARGET:,.0f}/s",
+            best["plain"] >= IMPORT_TARGET,
+        )
     )
     rows.append(
-        Row(f"import no NLP, {count} × {per_article:.0f} ents", best["entities"], "art/s", "raw sqlite3 docs+ents",
-            best["raw entities"], f"≥ {IMPORT_TARGET:,.0f}/s", best["entities"] >= IMPORT_TARGET)
+        Row(
+            f"import no NLP, {count} × {per_article:.0f} ents",
+            best["entities"],
+            "art/s",
+            "raw sqlite3 docs+ents",
+            best["raw entities"],
+            f"≥ {IMPORT_TARGET:,.0f}/s",
+            best["entities"] >= IMPORT_TARGET,
+        )
     )
 
 
@@ -475,8 +507,15 @@ def measure_export(rows: list[Row], scratch: Scratch, v1_lines: list[dict[str, A
         if factor <= 4:
             product, raw, lines = export_rate(scratch, db_path, repeat)
             rows.append(
-                Row(f"export, {lines} lines", product, "lines/s", "sqlite3+json.dumps", raw,
-                    f"≥ {EXPORT_TARGET:,.0f}/s", product >= EXPORT_TARGET)
+                Row(
+                    f"export, {lines} lines",
+                    product,
+                    "lines/s",
+                    "sqlite3+json.dumps",
+                    raw,
+                    f"≥ {EXPORT_TARGET:,.0f}/s",
+                    product >= EXPORT_TARGET,
+                )
             )
         peaks[factor] = export_peak(scratch, db_path)
     # Memory grows until the corpus fills one export chunk, then stays flat: compare with the first that does.
@@ -485,10 +524,15 @@ def measure_export(rows: list[Row], scratch: Scratch, v1_lines: list[dict[str, A
         growth = peaks[factor] / peaks[reference]
         judged = factor > reference
         rows.append(
-            Row(f"export peak memory, {factor * count} docs", peaks[factor] / 2**20, "MiB",
-                target=f"{growth:.2f} × {reference * count} docs' ≤ {MEMORY_GROWTH_LIMIT}" if judged else
-                ("(under one chunk)" if factor < reference else "reference"),
-                ok=growth <= MEMORY_GROWTH_LIMIT if judged else None)
+            Row(
+                f"export peak memory, {factor * count} docs",
+                peaks[factor] / 2**20,
+                "MiB",
+                target=f"{growth:.2f} × {reference * count} docs' ≤ {MEMORY_GROWTH_LIMIT}"
+                if judged
+                else ("(under one chunk)" if factor < reference else "reference"),
+                ok=growth <= MEMORY_GROWTH_LIMIT if judged else None,
+            )
         )
 
 

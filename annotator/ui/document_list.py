@@ -13,6 +13,7 @@ markup, and tooltips (which would) get the text escaped.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -130,6 +131,17 @@ class DocumentListModel(QAbstractTableModel):
             self._index = {item.id: number for number, item in enumerate(self._rows)}
             self.endRemoveRows()
             return
+        self._replace_row(row, summary)
+
+    def show_counts(self, document_id: int, status: Status, claims: int) -> None:
+        """Show a loaded document's new status and number of claims, known to the caller (no query)."""
+        row = self._index.get(document_id)
+        if row is not None:
+            self._replace_row(row, replace(self._rows[row], status=status, claims=claims))
+
+    def _replace_row(self, row: int, summary: DocumentSummary) -> None:
+        if summary == self._rows[row]:
+            return  # unchanged (a stance or a note): nothing to repaint
         self._rows[row] = summary
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
@@ -333,10 +345,21 @@ class DocumentPanel(QWidget):
         self._shown = document_id
         self._select(self.model.row_of(document_id))
 
-    def refresh_document(self, document_id: int) -> None:
-        """Re-read a document's row and the progress after an edit."""
-        self.model.refresh_row(document_id)
-        self.refresh_progress()
+    def refresh_document(self, document_id: int, listed: tuple[Status, int] | None = None) -> None:
+        """Re-read a document's row and, when its status may have changed, the progress, after an edit.
+
+        ``listed``, the document's status and number of claims when the caller knows them,
+        spares reading the row again.
+        """
+        row = self.model.row_of(document_id, fetch=False)
+        before = self.model.summary(row).status if row is not None else None
+        if listed is None:
+            self.model.refresh_row(document_id)
+        else:
+            self.model.show_counts(document_id, *listed)
+        row = self.model.row_of(document_id, fetch=False)
+        if before is None or row is None or self.model.summary(row).status != before:
+            self.refresh_progress()
 
     def refresh_progress(self) -> None:
         """Show how many documents this annotator has done (or skipped), of all."""

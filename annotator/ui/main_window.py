@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self.job: BackgroundJob | None = None
         self.picker: SpeakerPicker | LabelPicker | None = None
         self.actions_by_id: dict[str, QAction] = {}
-        self.dark = False
+        self.dark = QSettings().value("ui/dark") in (True, "true")
 
         self.view = ArticleView(self)
         self.legend = Legend(self)
@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self._named("find", "&Find…"))
         theme = self._menu_action("&Dark theme", self.toggle_theme)
         theme.setCheckable(True)
+        theme.setChecked(self.dark)
         view_menu.addAction(theme)
 
         help_menu = bar.addMenu("&Help")
@@ -364,7 +365,7 @@ class MainWindow(QMainWindow):
         listed = (annotations.status, len(annotations.claims))  # what the document list shows of it
         if self.document is not None and self.document.id is not None and listed != self._listed:
             self._listed = listed
-            self.document_panel.refresh_document(self.document.id)
+            self.document_panel.refresh_document(self.document.id, listed)
 
     def new_claim(self) -> None:
         """C: the selection becomes a new claim, the current one."""

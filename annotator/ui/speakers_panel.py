@@ -52,13 +52,23 @@ class SpeakersPanel(QWidget):
         layout.addWidget(self.table)
         layout.addLayout(buttons)
         self._speakers: list[Speaker] = []
+        # What the table shows, to skip rebuilding it when that did not change.
+        self._shown: list[tuple[int | None, str, SpeakerKind, list[str]]] | None = None
         self.table.itemChanged.connect(self._on_item_changed)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.merge_button.clicked.connect(self._show_merge_menu)
 
     def set_speakers(self, annotations: AnnotationSet, text: str) -> None:
-        """Show the speakers of ``annotations`` with their mentions' texts."""
+        """Show the speakers of ``annotations`` with their mentions' texts.
+
+        The table is rebuilt only when what it shows changed (most edits leave the speakers as they were).
+        """
         self._speakers = list(annotations.speakers)
+        shown = [(s.id, s.name, s.kind, [text[m.start : m.end] for m in s.mentions]) for s in self._speakers]
+        if shown == self._shown:
+            self.merge_button.setEnabled(self.selected_speaker_id() is not None and len(self._speakers) > 1)
+            return
+        self._shown = shown
         with QSignalBlocker(self.table):
             self.table.setRowCount(len(self._speakers))
             for row, speaker in enumerate(self._speakers):
