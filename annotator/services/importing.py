@@ -73,6 +73,7 @@ class ImportReport:
     files: list[FileOutcome] = field(default_factory=list)
     model: str | None = None
     model_note: str | None = None
+    cancelled: bool = False
 
     @property
     def added(self) -> int:
@@ -104,6 +105,8 @@ def import_paths(
 
     ``tagger`` is an already-loaded pre-annotator (the window keeps one);
     otherwise one is loaded on first need when ``options.use_nlp`` is set.
+    When ``cancelled()`` turns true, the file being imported is rolled back,
+    the files after it are not started, and the report says ``cancelled``.
     """
     options = options or ImportOptions()
     report = ImportReport()
@@ -118,7 +121,9 @@ def import_paths(
             _import_file(database, item, state, outcome, stdin)
         except ImportCancelled:
             outcome.error = f"{item.name}: cancelled; nothing from this file was imported"
-            raise
+            outcome.added = outcome.skipped = outcome.annotations_added = 0
+            report.cancelled = True
+            break
         except InputError as error:
             outcome.error = error.located(item.name).message
             outcome.added = outcome.skipped = outcome.annotations_added = 0

@@ -573,6 +573,8 @@ class MainWindow(QMainWindow):
         assert isinstance(report, ImportReport)
         self.document_panel.reload()
         lines = [f"Imported {report.added} documents; skipped {report.skipped} already present."]
+        if report.cancelled:
+            lines[0] = f"Import cancelled: {lines[0]} The file being imported was rolled back."
         if report.model_note:
             lines.append(report.model_note)
         lines.extend(f.error for f in report.failed if f.error)

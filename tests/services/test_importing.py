@@ -6,8 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from annotator.domain.model import Status
 from annotator.services.exporting import iter_annotations
 from annotator.services.importing import ImportOptions, import_paths
@@ -232,10 +230,11 @@ def test_import_with_a_pipeline(database: Database, tmp_path: Path) -> None:
 
 
 def test_cancelled_import_rolls_back_the_file(database: Database, tmp_path: Path, dump: Callable) -> None:
-    from annotator.services.importing import ImportCancelled
-
     (tmp_path / "a.txt").write_text("Never stored.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Never started.", encoding="utf-8")
     before = dump(tmp_path / "db.sqlite3")
-    with pytest.raises(ImportCancelled):
-        import_paths(database, [str(tmp_path / "a.txt")], NO_NLP, cancelled=lambda: True)
+    report = import_paths(database, [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], NO_NLP, cancelled=lambda: True)
+    assert report.cancelled and report.added == 0
+    assert [f.path for f in report.files] == [str(tmp_path / "a.txt")]  # b.txt was not started
+    assert "cancelled" in (report.files[0].error or "")
     assert dump(tmp_path / "db.sqlite3") == before

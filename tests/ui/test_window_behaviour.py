@@ -402,3 +402,26 @@ def _cursor_at(window: MainWindow, offset: int):
     cursor = window.view.textCursor()
     cursor.setPosition(window.view.offset_map().to_qt(offset))
     return cursor
+
+
+def test_cancel_a_background_import_keeps_whole_files_only(qtbot, database, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(400):
+        (folder / f"a{i:03}.txt").write_text(f"Article {i} says the officials were right.", encoding="utf-8")
+    big = tmp_path / "big.jsonl"
+    big.write_text("".join(json.dumps({"id": f"b{i}", "text": f"Line {i} of a big file."}) + "\n" for i in range(3000)))
+    window = MainWindow(database, "alice")
+    qtbot.addWidget(window)
+    window.show()
+    job = window.start_import([str(big), str(folder)])
+    assert window.job_progress.isVisible() and window.job_cancel.isVisible()
+    qtbot.waitUntil(lambda: window.job_progress.value() > 0 or not job.is_running(), timeout=60_000)
+    window.job_cancel.click()
+    qtbot.waitUntil(lambda: not job.is_running(), timeout=60_000)
+    assert not window.job_progress.isVisible()
+    query = window.document_panel.query()
+    total = window.documents.count(query)
+    big_rows = [s for s in window.documents.page(query, 0, 5000) if s.external_id.startswith("b")]
+    assert len(big_rows) in (0, 3000)  # the file being imported is all there or not at all
+    assert total < 3400
