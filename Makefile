@@ -17,6 +17,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check annotator tests bench
