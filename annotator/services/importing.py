@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MULTIPROCESS_BATCH = 2048
+"""Import batch size with ``--jobs`` > 1: each batch costs a start of spaCy's worker processes and a wait for the
+slower one, so fewer, larger batches keep both cores busy."""
+
 Progress = Callable[[int], None]
 """Called with the number of documents read so far."""
 
@@ -141,6 +145,13 @@ class _ImportState:
     read: int = 0
     nlp_tried: bool = False
 
+    @property
+    def batch_size(self) -> int:
+        """Documents per batch; with several processes, larger batches, as spaCy starts its workers per batch."""
+        if self.options.jobs > 1:
+            return max(self.options.batch_size, MULTIPROCESS_BATCH)
+        return self.options.batch_size
+
     def get_tagger(self) -> EntityTagger | None:
         if self.tagger is None and self.options.use_nlp and not self.nlp_tried:
             self.nlp_tried = True
@@ -162,7 +173,7 @@ def _import_file(
         schema = labels.load_schema(session)
         seen_ids: dict[str, str] = {}
         seen_hashes: set[str] = set()
-        for batch in _batched(records, state.options.batch_size):
+        for batch in _batched(records, state.batch_size):
             if state.cancelled is not None and state.cancelled():
                 raise ImportCancelled("import cancelled")
             _store_batch(session, batch, schema, state, outcome, seen_ids, seen_hashes)
