@@ -572,7 +572,8 @@ class MainWindow(QMainWindow):
 
         assert isinstance(report, ImportReport)
         self.document_panel.reload()
-        lines = [f"Imported {report.added} documents; skipped {report.skipped} already present."]
+        added = f"{report.added} document{'' if report.added == 1 else 's'}"
+        lines = [f"Imported {added}; skipped {report.skipped} already present."]
         if report.cancelled:
             lines[0] = f"Import cancelled: {lines[0]} The file being imported was rolled back."
         if report.model_note:
