@@ -99,14 +99,14 @@ class Editor:
             state.updated_at = utcnow()
             session.flush()
             after = take_snapshot(session, document_id, self.annotator_id)
-            annotations = repository.load_annotation_set(session, document_id, self.annotator)
+            annotations = repository.annotation_set_from_snapshot(session, after, self.annotator)
         return EditResult(document_id, before, after, annotations, claim_id)
 
     def restore(self, snapshot: Snapshot) -> AnnotationSet:
         """Put a layer back as a snapshot holds it (undo/redo); returns the annotations now."""
         with self.database.write() as session:
             restore_snapshot(session, snapshot)
-            return repository.load_annotation_set(session, snapshot.document_id, self.annotator)
+            return repository.annotation_set_from_snapshot(session, snapshot, self.annotator)
 
     def _state(self, session: Session, document_id: int) -> DocumentStateRow:
         state = session.get(DocumentStateRow, (document_id, self.annotator_id))

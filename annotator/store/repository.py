@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
+from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, insert, select, update
@@ -29,6 +30,7 @@ from annotator.domain.model import (
     Stance,
     Status,
 )
+from annotator.store.snapshots import Snapshot
 from annotator.store.tables import (
     AnnotatorRow,
     ClaimRow,
@@ -368,6 +370,55 @@ def load_annotation_set(session: Session, document_id: int, annotator: str) -> A
     return load_annotation_sets(session, [document_id], annotator, fallback=True)[document_id][0]
 
 
+def annotation_set_from_snapshot(session: Session, snapshot: Snapshot, annotator: str) -> AnnotationSet:
+    """The annotations a layer's snapshot holds, as :func:`load_annotation_set` would read them.
+
+    An edit takes a snapshot of the layer after it anyway; building what the
+    window shows from its rows saves reading the layer a second time (only
+    the model's entities are read, when the layer has no entities of its own).
+    """
+    state = snapshot.state
+    if state is not None and state["entities_forked"]:
+        entities = sorted(
+            (
+                _entity_from_fields(
+                    r["id"], r["start"], r["end"], r["label"], r["source"], r["model_name"], r["model_version"]
+                )
+                for r in snapshot.entities
+            ),
+            key=lambda entity: (entity.start, entity.end, entity.id or 0),
+        )
+    else:
+        entities = model_entities(session, snapshot.document_id)
+    mentions: dict[int, list[Span]] = defaultdict(list)
+    for row in sorted(snapshot.mentions, key=lambda r: (r["start"], r["end"])):
+        mentions[row["speaker_id"]].append(Span(row["start"], row["end"]))
+    speakers = [
+        Speaker(
+            name=row["name"],
+            kind=SpeakerKind(row["kind"]),
+            entity_label=row["entity_label"],
+            mentions=mentions.get(row["id"], []),
+            id=row["id"],
+        )
+        for row in sorted(snapshot.speakers, key=lambda r: r["id"])
+    ]
+    speakers_by_id = {speaker.id: speaker for speaker in speakers if speaker.id is not None}
+    claims = [
+        claim_from_row(SimpleNamespace(**row), speakers_by_id)
+        for row in sorted(snapshot.claims, key=lambda r: (r["start"], r["end"], r["id"]))
+    ]
+    return AnnotationSet(
+        annotator=annotator,
+        status=Status(state["status"]) if state is not None else Status.NEW,
+        entities=entities,
+        speakers=speakers,
+        claims=claims,
+        note=state["note"] if state is not None else None,
+        updated_at=_aware(state["updated_at"]) if state is not None else None,
+    )
+
+
 def model_entities(session: Session, document_id: int) -> list[Entity]:
     """The model layer of one document, in text order."""
     query = (
@@ -400,8 +451,8 @@ def _entity_from_fields(
     return Entity(start, end, label, kind, model_name, model_version, entity_id)
 
 
-def claim_from_row(row: ClaimRow, speakers_by_id: dict[int, Speaker]) -> Claim:
-    """The domain :class:`Claim` of a row, its speaker resolved through ``speakers_by_id``."""
+def claim_from_row(row: ClaimRow | SimpleNamespace, speakers_by_id: dict[int, Speaker]) -> Claim:
+    """The domain :class:`Claim` of a row (or of its columns as attributes), its speaker from ``speakers_by_id``."""
     return Claim(
         start=row.start,
         end=row.end,
@@ -435,6 +486,7 @@ def _chunks(values: list[Any], size: int) -> Iterable[list[Any]]:
 
 __all__ = [
     "annotated_by",
+    "annotation_set_from_snapshot",
     "annotator_id",
     "annotator_names",
     "claim_from_row",
