@@ -169,6 +169,23 @@ class Editor:
 
         return self._edit(document_id, change)
 
+    def add_claim_part(self, document_id: int, claim_id: int, span: Span) -> EditResult:
+        """Add ``span`` as another part of a claim ("India," he said, "should stay neutral")."""
+
+        def change(session: Session) -> int:
+            claim = self._claim(session, claim_id)
+            pieces = [Span(s, e) for s, e in claim.parts] if claim.parts else [Span(claim.start, claim.end)]
+            if any(piece.overlaps(span) for piece in pieces):
+                raise UserError("the selection overlaps the claim; select the other part of it, outside")
+            pieces = sorted([*pieces, span])
+            extent = claim_extent(pieces)
+            claim.start, claim.end = extent.start, extent.end
+            claim.parts = [[piece.start, piece.end] for piece in pieces]
+            claim.updated_at = utcnow()
+            return claim.id
+
+        return self._edit(document_id, change)
+
     def delete_claim(self, document_id: int, claim_id: int) -> EditResult:
         """Delete a claim (its speaker stays, with its mentions)."""
 

@@ -59,6 +59,12 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("extend_selection", "Shift+Right", "extend the selection (Ctrl+Shift+Right: by words)", builtin=True),
     KeyBinding("shrink_selection", "Shift+Left", "shrink the selection (Ctrl+Shift+Left: by words)", builtin=True),
     KeyBinding("new_claim", "C", "the selection becomes a new claim, the current one", view_only=True),
+    KeyBinding(
+        "add_claim_part",
+        "Shift+C",
+        "the selection becomes another part of the current claim (a claim split by other text)",
+        view_only=True,
+    ),
     KeyBinding("set_speaker", "S", "the selection becomes the speaker mention of the current claim", view_only=True),
     KeyBinding("set_cue", "Q", "the selection becomes the cue of the current claim", view_only=True),
     *_stance_bindings(),

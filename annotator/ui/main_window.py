@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         handlers: dict[str, Callable[[], object]] = {
             "find": self.find_bar.open,
             "new_claim": self.new_claim,
+            "add_claim_part": self.add_claim_part,
             "set_speaker": self.set_speaker_from_selection,
             "set_cue": self.set_cue_from_selection,
             "clear_stance": lambda: self.set_stance_by_position(0),
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         annotate = bar.addMenu("&Annotate")
         for action_id, text in (
             ("new_claim", "New &claim from selection"),
+            ("add_claim_part", "Add selection as claim &part"),
             ("set_speaker", "&Speaker mention from selection"),
             ("set_cue", "C&ue from selection"),
             ("edit_target", "Stance &target…"),
@@ -371,6 +373,12 @@ class MainWindow(QMainWindow):
         """C: the selection becomes a new claim, the current one."""
         span = self._require_selection("a claim")
         self.run_edit("new claim", self.editor.create_claim, span)
+
+    def add_claim_part(self) -> None:
+        """Shift+C: the selection becomes another part of the current claim."""
+        claim_id = self._require_claim()
+        span = self._require_selection("the claim's other part")
+        self.run_edit("claim part", self.editor.add_claim_part, claim_id, span)
 
     def set_speaker_from_selection(self) -> None:
         """S: the selection becomes the current claim's speaker mention (joining, creating, or asking)."""

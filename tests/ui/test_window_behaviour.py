@@ -425,3 +425,29 @@ def test_cancel_a_background_import_keeps_whole_files_only(qtbot, database, tmp_
     big_rows = [s for s in window.documents.page(query, 0, 5000) if s.external_id.startswith("b")]
     assert len(big_rows) in (0, 3000)  # the file being imported is all there or not at all
     assert total < 3400
+
+
+def test_shift_c_makes_a_split_claim_that_exports_with_parts(qtbot, database, tmp_path):
+    text = '"India," he said, "should stay neutral." Others disagreed.'
+    import_lines(database, tmp_path, [{"id": "split", "text": text}])
+    window = make_window(qtbot, database)
+    select(window, "India")
+    press(qtbot, window, Qt.Key.Key_C)
+    select(window, "should stay neutral")
+    press(qtbot, window, Qt.Key.Key_C, SHIFT)
+    (claim,) = window.annotations.claims
+    assert [text[p.start : p.end] for p in claim.parts] == ["India", "should stay neutral"]
+    assert text[claim.start : claim.end] == 'India," he said, "should stay neutral'
+    select(window, "stay")  # inside a part: refused with one line, nothing changes
+    press(qtbot, window, Qt.Key.Key_C, SHIFT)
+    assert "overlaps" in window.statusBar().currentMessage()
+    assert len(window.annotations.claims[0].parts) == 2
+    press(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert window.annotations.claims[0].parts is None
+    press(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
+    from annotator.services.exporting import export_jsonl
+
+    out = tmp_path / "split.jsonl"
+    export_jsonl(database, str(out), annotator="alice")
+    (exported,) = json.loads(out.read_text(encoding="utf-8"))["claims"]
+    assert [p["text"] for p in exported["parts"]] == ["India", "should stay neutral"]
