@@ -6,9 +6,11 @@ import logging
 import os
 import sys
 import traceback
+from importlib import resources
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QSize, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
 
 from annotator import __version__
@@ -34,7 +36,21 @@ def application() -> QApplication:
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
+    app.setDesktopFileName("annotator")
+    app.setWindowIcon(application_icon())
     return app
+
+
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
+def application_icon() -> QIcon:
+    """The program's icon, every size shipped in ``annotator/resources/icons``."""
+    icon = QIcon()
+    folder = resources.files("annotator.resources").joinpath("icons")
+    for size in ICON_SIZES:
+        icon.addFile(str(folder.joinpath(f"annotator-{size}.png")), QSize(size, size))
+    return icon
 
 
 def install_excepthook() -> None:

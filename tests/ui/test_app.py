@@ -97,3 +97,11 @@ def test_no_display_is_one_clear_line_not_an_abort(tmp_path: Path):
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
     assert "no display" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_icon_has_every_size_and_the_desktop_entry_names_it():
+    icon = app_module.application_icon()
+    assert {size.width() for size in icon.availableSizes()} == set(app_module.ICON_SIZES)
+    entry = (Path(__file__).resolve().parents[2] / "packaging" / "annotator.desktop").read_text(encoding="utf-8")
+    fields = dict(line.split("=", 1) for line in entry.splitlines() if "=" in line)
+    assert fields["Icon"] == "annotator" and fields["Exec"].startswith("annotator") and fields["Type"] == "Application"
