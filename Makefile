@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench dist install uninstall clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_article_view.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_document_list.py
+
+dist: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'pyinstaller>=6.10,<7'
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/annotator.spec
+
+install: dist
+	packaging/install.sh
+
+uninstall:
+	packaging/install.sh --uninstall
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

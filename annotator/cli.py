@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = commands.add_parser("gui", parents=[common], help="open the window (the default)")
     gui.add_argument("--doc", help="open the document with this id")
+    gui.add_argument(
+        "--screenshot", metavar="PNG", help="save the window as an image once it shows an article, then quit"
+    )
 
     imp = commands.add_parser("import", parents=[common], help="import .txt files, folders, JSONL or - (stdin)")
     imp.add_argument("paths", nargs="+", metavar="PATH")
@@ -92,6 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def gui_main() -> int:
+    """The ``annotator-gui`` entry point (no console on Windows): ``annotator gui`` with the given options."""
+    return main(["gui", *sys.argv[1:]])
+
+
 def _database(args: argparse.Namespace) -> object:
     from annotator.services.database import open_database
 
@@ -113,7 +121,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
         if "annotator.ui.app" not in str(error) and "PySide6" not in str(error):
             raise
         return _print_sample(args)
-    return run_window(getattr(args, "db", None), _annotator_name(args), getattr(args, "doc", None))
+    return run_window(
+        getattr(args, "db", None), _annotator_name(args), getattr(args, "doc", None), getattr(args, "screenshot", None)
+    )
 
 
 def _print_sample(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 import traceback
 from importlib import resources
 from types import TracebackType
@@ -123,8 +124,12 @@ def check_display() -> None:
         )
 
 
-def run_window(db: str | None, annotator: str | None, document_id: str | None) -> int:
-    """``annotator`` / ``annotator gui``: run the window until it closes; returns the exit status."""
+def run_window(db: str | None, annotator: str | None, document_id: str | None, screenshot: str | None = None) -> int:
+    """``annotator`` / ``annotator gui``: run the window until it closes; returns the exit status.
+
+    With ``screenshot``, save a picture of the window once the first article is
+    shown, then quit (for documentation and smoke tests of installed copies).
+    """
     check_display()
     app = application()
     install_excepthook()
@@ -145,6 +150,31 @@ def run_window(db: str | None, annotator: str | None, document_id: str | None) -
         QTimer.singleShot(0, lambda: dialogs.show_plain_message(None, "annotator", message))
         window = MainWindow(database, name)
         window.show()
+    if screenshot is not None:
+        _screenshot_when_shown(window, screenshot)
     status = int(app.exec())
     window.deleteLater()
     return status
+
+
+SCREENSHOT_TIMEOUT_S = 120
+
+
+def _screenshot_when_shown(window: MainWindow, path: str) -> None:
+    """Poll until the window shows an article, save it as an image, and quit (status 1 on timeout)."""
+    timer = QTimer(window)
+    started = time.monotonic()
+
+    def poll() -> None:
+        if window.document is not None and (window.job is None or not window.job.is_running()):
+            timer.stop()
+            QApplication.processEvents()
+            saved = window.grab().save(path)
+            QApplication.exit(0 if saved else 1)
+        elif time.monotonic() - started > SCREENSHOT_TIMEOUT_S:
+            timer.stop()
+            log.error("no article was shown within %s s; no screenshot", SCREENSHOT_TIMEOUT_S)
+            QApplication.exit(1)
+
+    timer.timeout.connect(poll)
+    timer.start(100)
