@@ -43,6 +43,21 @@ class Annotator:
         return entities_for_texts(self.nlp, texts, batch_size=self.batch_size, n_process=self.jobs)
 
 
+def installed_model() -> str:
+    """The model pre-annotation would use, with its version ("en_core_web_sm 3.8.0"), without loading spaCy."""
+    from importlib import metadata
+
+    from annotator.nlp.pipeline import available_model
+
+    name = available_model()
+    if name is None:
+        return "none installed (no entity pre-highlighting)"
+    try:
+        return f"{name} {metadata.version(name.replace('_', '-'))}"
+    except metadata.PackageNotFoundError:
+        return name
+
+
 def load_annotator(model: str | None = None, jobs: int = 1) -> Annotator | None:
     """Load the pipeline (``model``, or the first installed of DESIGN.md's order); ``None`` without any."""
     from annotator.nlp.pipeline import load_pipeline

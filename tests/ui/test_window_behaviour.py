@@ -348,6 +348,7 @@ def test_help_sheet_menus_and_about(qtbot, database, tmp_path):
 
     about = versions(database)
     assert "annotator" in about and "Qt" in about and "spaCy" in about and database.describe() in about
+    assert "model en_core_web_sm" in about and "database schema 0001" in about and "log file" in about
 
 
 def test_background_import_from_the_window(qtbot, database, tmp_path):
