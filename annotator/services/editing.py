@@ -316,24 +316,6 @@ class Editor:
 
         return self._edit(document_id, change)
 
-    def add_speaker(self, document_id: int, speaker: NewSpeaker) -> EditResult:
-        """Add a speaker with no mention yet (e.g. the article's author)."""
-
-        def change(session: Session) -> None:
-            session.add(
-                SpeakerRow(
-                    document_id=document_id,
-                    annotator_id=self.annotator_id,
-                    name=speaker.name,
-                    kind=speaker.kind.value,
-                    entity_label=speaker.entity_label,
-                )
-            )
-
-        return self._edit(document_id, change)
-
-    # -------------------------------------------------------------- entities
-
     def add_entity(self, document_id: int, span: Span, label: str) -> EditResult:
         """Add an entity to this annotator's layer (a label new to the schema is refused)."""
 
@@ -402,11 +384,3 @@ class Editor:
             self._state(session, document_id).status = status.value
 
         return self._edit(document_id, change, touch=False)
-
-    def set_document_note(self, document_id: int, note: str | None) -> EditResult:
-        """Set (or clear) the annotator's note on the document."""
-
-        def change(session: Session) -> None:
-            self._state(session, document_id).note = note if note and note.strip() else None
-
-        return self._edit(document_id, change)
