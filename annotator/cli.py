@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from annotator import __version__
 from annotator.domain.errors import UserError
 from annotator.domain.model import Status
+from annotator.services.formats import AUTO, EXPORT_FORMATS, IMPORT_FORMATS, OFFSET_UNITS, OffsetUnit
 
 log = logging.getLogger("annotator.cli")
 ANNOTATOR_ENV = "ANNOTATOR_NAME"
@@ -44,7 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = commands.add_parser("import", parents=[common], help="import .txt files, folders, JSONL or - (stdin)")
     imp.add_argument("paths", nargs="+", metavar="PATH")
-    imp.add_argument("--format", default="auto", choices=["auto", "text", "jsonl"], help="input format")
+    imp.add_argument(
+        "--format", default=AUTO, choices=IMPORT_FORMATS, help="input format (default: auto, sniffed from each file)"
+    )
+    imp.add_argument(
+        "--offsets",
+        default=OffsetUnit.AUTO.value,
+        choices=OFFSET_UNITS,
+        help="what the file's offsets count (default: auto, code points unless span texts show UTF-16 or graphemes)",
+    )
     imp.add_argument("--no-nlp", action="store_true", help="do not pre-annotate entities")
     imp.add_argument("--model", help="spaCy pipeline for pre-annotation (name or path)")
     imp.add_argument("--add-labels", action="store_true", help="add labels the schema lacks instead of failing")
@@ -54,9 +63,19 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--model", help="spaCy pipeline (name or path)")
     pre.add_argument("--jobs", type=_positive_int, default=1, help="processes for spaCy")
 
-    exp = commands.add_parser("export", parents=[common], help="write annotator/v1 JSONL")
-    exp.add_argument("-o", "--output", required=True, metavar="OUT", help="output file, or - for stdout")
-    exp.add_argument("--format", default="jsonl", choices=["jsonl"], help="output format")
+    exp = commands.add_parser("export", parents=[common], help="write annotator/v1 JSONL or another tool's format")
+    exp.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="output file (a folder for brat), or - for stdout"
+    )
+    exp.add_argument(
+        "--format", default=AUTO, choices=EXPORT_FORMATS, help="output format (default: auto, from OUT's name)"
+    )
+    exp.add_argument(
+        "--offsets",
+        default=OffsetUnit.CODEPOINTS.value,
+        choices=[unit for unit in OFFSET_UNITS if unit != OffsetUnit.AUTO],
+        help="what offsets count in the written file (default: codepoints; utf16 for JavaScript tools)",
+    )
     exp.add_argument("--status", choices=[s.value for s in Status], help="only documents with this status")
 
     commands.add_parser("stats", parents=[common], help="documents by status, annotations per annotator")
@@ -147,6 +166,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     database = _database(args)
     options = ImportOptions(
         fmt=args.format,
+        offsets=OffsetUnit(args.offsets),
         use_nlp=not args.no_nlp,
         model=args.model,
         annotator=_annotator_name(args),
@@ -158,8 +178,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     for outcome in report.files:
         if outcome.error:
             print(f"annotator: error: {outcome.error}", file=sys.stderr)
-        elif outcome.labels_added:
+            continue
+        if args.format == AUTO and outcome.fmt and not _named_by_suffix(outcome.path, outcome.fmt):
+            print(f"{outcome.path}: read as {outcome.fmt}")
+        if outcome.labels_added:
             print(f"{outcome.path}: added labels {', '.join(outcome.labels_added)}")
+        for note in outcome.notes:
+            print(f"{outcome.path}: {note}")
     if report.model_note:
         print(f"note: {report.model_note}", file=sys.stderr)
     good = [f for f in report.files if not f.failed]
@@ -181,6 +206,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+def _named_by_suffix(path: str, fmt: str) -> bool:
+    """True when a file's name alone says its format (``.txt`` text, ``.jsonl`` native): no need to say it."""
+    lower = path.lower()
+    return (fmt == "text" and lower.endswith(".txt")) or (fmt == "jsonl" and lower.endswith((".jsonl", ".ndjson")))
+
+
 def cmd_preannotate(args: argparse.Namespace) -> int:
     """``annotator preannotate``: recompute the model's entities for every document."""
     from annotator.services.preannotating import preannotate
@@ -197,14 +228,26 @@ def cmd_preannotate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """``annotator export``: write the native JSONL atomically."""
-    from annotator.services.exporting import export_jsonl
+    """``annotator export``: write the chosen format atomically; warn about what it cannot carry."""
+    from annotator.services.exporting import export_annotations
 
     database = _database(args)
     status = Status(args.status) if args.status else None
-    report = export_jsonl(database, args.output, status=status, annotator=_annotator_name(args))  # type: ignore[arg-type]
+    report = export_annotations(
+        database,  # type: ignore[arg-type]
+        args.output,
+        fmt=args.format,
+        status=status,
+        annotator=_annotator_name(args),
+        offsets=args.offsets,
+    )
+    for warning in report.warnings:
+        print(f"annotator: warning: {warning}", file=sys.stderr)
     if args.output != "-":
-        print(f"wrote {_plural(report.lines, 'line')} ({_plural(report.documents, 'document')}) to {report.path}")
+        print(
+            f"wrote {_plural(report.lines, 'annotation set')} ({_plural(report.documents, 'document')}) "
+            f"as {report.fmt} to {report.path}"
+        )
     return 0
 
 

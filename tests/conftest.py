@@ -18,6 +18,7 @@ from annotator.store.database import Database
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
+SHARED_SAMPLES = REPO.parent / "shared" / "samples"
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +115,14 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    """``../shared/samples`` (real files from other tools and corpora); skips where absent, as in a user's clone."""
+    if not SHARED_SAMPLES.is_dir():
+        pytest.skip(f"{SHARED_SAMPLES} is absent (a user's clone); CI has it")
+    return SHARED_SAMPLES
 
 
 @pytest.fixture(scope="session")

@@ -215,7 +215,7 @@ def test_export_filters_and_stdout(cli: Cli, tmp_path: Path, db_path: Path) -> N
     assert [(o["id"], o["status"]) for o in bobs] == [("d1", "in_progress"), ("d2", "skipped")]
     out = tmp_path / "out.jsonl"
     result = cli("export", "-o", out, "--annotator", "bob", "--status", "skipped", "--db", db_path)
-    assert result.code == 0 and result.out.strip() == f"wrote 1 line (1 document) to {out}"
+    assert result.code == 0 and result.out.strip() == f"wrote 1 annotation set (1 document) as jsonl to {out}"
     assert [json.loads(line)["id"] for line in out.read_text("utf-8").splitlines()] == ["d2"]
 
 
@@ -323,7 +323,8 @@ def _run(*args: str | os.PathLike[str], stdin: bytes = b"") -> subprocess.Comple
 def test_process_exit_codes_and_one_line_errors(tmp_path: Path, db_path: Path) -> None:
     good = _run("import", "--no-nlp", "--db", db_path, "-", stdin=_jsonl({"text": "From a pipe.", "id": "p"}).encode())
     assert good.returncode == 0, good.stderr
-    assert good.stdout.strip() == "imported 1 document from 1 file" and good.stderr == ""
+    assert good.stdout.splitlines() == ["<stdin>: read as jsonl", "imported 1 document from 1 file"]
+    assert good.stderr == ""
 
     bad = _run("import", "--no-nlp", "--db", db_path, _write(tmp_path / "bad.jsonl", '{"text": 1}\n'))
     assert bad.returncode == 1

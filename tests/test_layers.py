@@ -129,7 +129,7 @@ def test_headless_imports_load_neither_qt_nor_spacy() -> None:
     """Importing the core and the command line pulls in no PySide6 and no spaCy (they load on demand)."""
     code = (
         "import sys\n"
-        "import annotator.cli, annotator.domain.spans, annotator.formats.registry, annotator.nlp.pipeline\n"
+        "import annotator.cli, annotator.domain.spans, annotator.services.formats, annotator.nlp.pipeline\n"
         "import annotator.nlp.preannotate, annotator.services.importing, annotator.services.exporting\n"
         "import annotator.services.stats, annotator.services.preannotating, annotator.store.repository\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in {'PySide6', 'spacy', 'thinc'})\n"

@@ -140,6 +140,45 @@ class Claim:
         return list(self.parts) if self.parts else [self.span]
 
 
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A labelled, directed link between two spans that is not a claim.
+
+    Other tools' relations between entities (brat ``R`` lines, Prodigy,
+    doccano and Label Studio relations) are kept as these, so a file read
+    from a tool can be written back to it whole.
+    """
+
+    head: Span
+    child: Span
+    label: str
+
+
+@dataclass(slots=True, eq=False)
+class Suggestion:
+    """A proposed attribution: content parts, cue, source mention and the speaker it refers to.
+
+    Computed by the suggester from the parse, stored per document and model,
+    and never an annotation until an annotator accepts it (it then becomes a
+    :class:`Claim` in their set). ``speaker_name`` is the resolved person
+    ("Ajai Malhotra" for a "He"), ``None`` when nobody could be resolved;
+    ``score`` is in ``[0, 1]``.
+    """
+
+    parts: list[Span]
+    cue: Span | None = None
+    mention: Span | None = None
+    speaker_name: str | None = None
+    speaker_kind: SpeakerKind = SpeakerKind.PERSON
+    score: float = 0.0
+    id: int | None = None
+
+    @property
+    def span(self) -> Span:
+        """The content's overall extent: first part's start to last part's end."""
+        return Span(min(p.start for p in self.parts), max(p.end for p in self.parts))
+
+
 def text_sha256(text: str) -> str:
     """The hex SHA-256 of ``text`` encoded as UTF-8 (FORMAT.md's ``text_sha256``)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -175,10 +214,11 @@ class AnnotationSet:
     entities: list[Entity] = field(default_factory=list)
     speakers: list[Speaker] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
     note: str | None = None
     updated_at: datetime | None = None
 
     @property
     def is_empty(self) -> bool:
         """True when there is nothing beyond a status to store."""
-        return not (self.entities or self.speakers or self.claims or self.note)
+        return not (self.entities or self.speakers or self.claims or self.relations or self.note)

@@ -104,6 +104,31 @@ def snap_to_tokens(text: str, start: int, end: int) -> Span | None:
     return Span(start, end)
 
 
+def grapheme_starts(text: str) -> list[int]:
+    r"""The code point index where each grapheme (user-perceived character) of ``text`` begins.
+
+    A grapheme is a base character with what attaches to it: combining marks,
+    variation selectors, skin tones, emoji tags, characters joined by ZWJ; a
+    pair of regional indicators (a flag); ``\r\n``. (Hangul jamo sequences
+    and prepended marks count as several; they do not occur in news text.)
+    """
+    starts: list[int] = []
+    regional_run = 0
+    for index, char in enumerate(text):
+        previous = text[index - 1] if index else ""
+        regional = _is_regional_indicator(char)
+        joined = index > 0 and (
+            (previous == "\r" and char == "\n")
+            or _continues_grapheme(char)
+            or previous == "\u200d"
+            or (regional and regional_run % 2 == 1)
+        )
+        regional_run = regional_run + 1 if regional else 0
+        if not joined:
+            starts.append(index)
+    return starts
+
+
 def claim_extent(parts: list[Span]) -> Span:
     """The overall extent of a split claim: first part's start to last part's end."""
     return Span(min(p.start for p in parts), max(p.end for p in parts))

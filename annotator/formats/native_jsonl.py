@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import pairwise
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TextIO, TypeVar
 
 from annotator.domain.errors import InputError
 from annotator.domain.model import (
@@ -20,6 +20,7 @@ from annotator.domain.model import (
     Document,
     Entity,
     EntitySource,
+    Relation,
     Span,
     Speaker,
     SpeakerKind,
@@ -28,6 +29,7 @@ from annotator.domain.model import (
     text_sha256,
 )
 from annotator.domain.spans import claim_extent, validate_span
+from annotator.formats.interchange import ExportItem, ReadOptions, WriteOptions
 from annotator.formats.records import Record
 from annotator.formats.textio import BOM, check_text
 
@@ -97,7 +99,9 @@ def parse_line(line: str) -> Record:
     fmt = data.get("format")
     if fmt is not None and fmt != FORMAT_ID:
         raise InputError(f"unknown 'format' {fmt!r}; this program reads {FORMAT_ID!r}")
-    if fmt == FORMAT_ID or any(key in data for key in ("entities", "speakers", "claims", "annotator", "status")):
+    if fmt == FORMAT_ID or any(
+        key in data for key in ("entities", "speakers", "claims", "relations", "annotator", "status")
+    ):
         record.annotations.append(_parse_annotations(data, text))
     return record
 
@@ -118,7 +122,19 @@ def _parse_annotations(data: dict[str, Any], text: str) -> AnnotationSet:
         speakers_by_key[key] = speaker
         aset.speakers.append(speaker)
     aset.claims = [_parse_claim(item, text, index, speakers_by_key) for index, item in enumerate(_list(data, "claims"))]
+    aset.relations = [_parse_relation(item, text, index) for index, item in enumerate(_list(data, "relations"))]
     return aset
+
+
+def _parse_relation(item: object, text: str, index: int) -> Relation:
+    """A relation kept from another tool: ``{"head": span, "child": span, "label": str}``."""
+    obj = _object(item, f"relations[{index}]")
+    label = obj.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise InputError(f"relations[{index}] needs a non-empty string 'label', got {label!r}")
+    head = _span(_object(obj.get("head"), f"relations[{index}].head"), text, f"relations[{index}].head")
+    child = _span(_object(obj.get("child"), f"relations[{index}].child"), text, f"relations[{index}].child")
+    return Relation(head, child, label)
 
 
 def _parse_entity(item: object, text: str, index: int) -> Entity:
@@ -299,7 +315,20 @@ def line_object(document: Document, aset: AnnotationSet) -> dict[str, Any]:
             for speaker in aset.speakers
         ],
         "claims": [_claim_json(claim, text, speaker_keys, index) for index, claim in enumerate(aset.claims, start=1)],
+        **_relations_json(aset, text),
         "note": aset.note,
+    }
+
+
+def _relations_json(aset: AnnotationSet, text: str) -> dict[str, Any]:
+    """``relations`` (other tools' links, kept for round trips), only when there are any."""
+    if not aset.relations:
+        return {}
+    return {
+        "relations": [
+            {"head": span_json(r.head, text), "child": span_json(r.child, text), "label": r.label}
+            for r in aset.relations
+        ]
     }
 
 
@@ -328,3 +357,23 @@ def _claim_json(claim: Claim, text: str, speaker_keys: dict[int, str], index: in
 def format_line(document: Document, aset: AnnotationSet) -> str:
     """One line of the native format, with its trailing newline."""
     return json.dumps(line_object(document, aset), ensure_ascii=False) + "\n"
+
+
+def read(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Record]:
+    """The registry's reader: native lines, offsets in code points as FORMAT.md requires."""
+    del options  # the native format always counts code points; spans are checked by parse_line
+    return read_jsonl(stream, path)
+
+
+def write(pairs: Iterable[ExportItem], sink: TextIO, options: WriteOptions) -> None:
+    """The registry's writer: one line per (document, annotator); the native format carries everything."""
+    del options
+    for document, aset in pairs:
+        sink.write(format_line(document, aset))
+
+
+def sniff(path: str, head: bytes) -> bool:
+    """True for a ``.jsonl`` name or a first line that is an ``annotator/v1`` or bare ``{"text": ...}`` object."""
+    del path
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+    return first.startswith(b"{") and (b'"annotator/v1"' in first or b'"text"' in first)

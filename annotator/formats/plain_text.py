@@ -9,10 +9,13 @@ says so when any were changed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from annotator.domain.errors import InputError
 from annotator.domain.model import Document, text_sha256
+from annotator.formats.interchange import ReadOptions
 from annotator.formats.records import Record
 from annotator.formats.textio import check_text, decode_utf8
 
@@ -44,3 +47,9 @@ def read_text(data: bytes, path: str, external_id: str | None = None) -> Record:
     if external_id is None:
         external_id = text_sha256(text)[:16] if from_stdin else Path(path).stem
     return Record(Document(external_id=external_id, text=text, meta=meta), line=None)
+
+
+def read(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Record]:
+    """The registry's reader: the whole stream is one article."""
+    del options
+    yield read_text(stream.read(), path)

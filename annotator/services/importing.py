@@ -6,18 +6,23 @@ back and the report names it; the other files of the same import go on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
 from annotator.domain.errors import InputError, UserError
 from annotator.domain.schema import ENTITY, STANCE, LabelSchema
+from annotator.formats.interchange import ReadOptions
+from annotator.formats.offsets import OffsetUnit
 from annotator.formats.records import Record
-from annotator.formats.registry import AUTO, read_records
+from annotator.services import formats as registry
+from annotator.services.formats import AUTO, read_folder, read_records
 from annotator.services.sources import Source, expand, open_binary
 from annotator.store import labels, repository
 from annotator.store.database import Database
@@ -44,6 +49,7 @@ class ImportOptions:
     """How to import: format, pre-annotation, who annotated, schema growth."""
 
     fmt: str = AUTO
+    offsets: OffsetUnit = OffsetUnit.AUTO
     use_nlp: bool = True
     model: str | None = None
     annotator: str | None = None
@@ -62,6 +68,7 @@ class FileOutcome:
     skipped: int = 0
     annotations_added: int = 0
     labels_added: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     error: str | None = None
 
     @property
@@ -115,7 +122,9 @@ def import_paths(
     options = options or ImportOptions()
     report = ImportReport()
     state = _ImportState(options, report, tagger, progress, cancelled)
-    for item in expand(list(paths)):
+    if options.fmt != AUTO:
+        registry.import_spec(options.fmt)  # an unknown or write-only format is refused before any file
+    for item in expand(list(paths), options.fmt):
         if isinstance(item, InputError):
             report.files.append(FileOutcome(path=item.path or "", error=item.message))
             continue
@@ -132,6 +141,7 @@ def import_paths(
             outcome.error = error.located(item.name).message
             outcome.added = outcome.skipped = outcome.annotations_added = 0
             outcome.labels_added = []
+            outcome.notes = []
     return report
 
 
@@ -168,8 +178,14 @@ class _ImportState:
 def _import_file(
     database: Database, source: Source, state: _ImportState, outcome: FileOutcome, stdin: BinaryIO | None
 ) -> None:
-    with open_binary(source, stdin) as stream, database.write() as session:
-        outcome.fmt, records = read_records(stream, source.name, state.options.fmt)
+    read_options = ReadOptions(offsets=state.options.offsets)
+    with contextlib.ExitStack() as stack:
+        if source.folder:
+            outcome.fmt, records = read_folder(Path(source.path), state.options.fmt, read_options)
+        else:
+            stream = stack.enter_context(open_binary(source, stdin))
+            outcome.fmt, records = read_records(stream, source.name, state.options.fmt, read_options)
+        session = stack.enter_context(database.write())
         schema = labels.load_schema(session)
         seen_ids: dict[str, str] = {}
         seen_hashes: set[str] = set()
@@ -180,6 +196,7 @@ def _import_file(
             state.read += len(batch)
             if state.progress is not None:
                 state.progress(state.read)
+    outcome.notes = read_options.report()
 
 
 def _store_batch(
@@ -268,9 +285,9 @@ def _assign_annotator(record: Record, annotator: str | None) -> None:
             continue
         if annotator is not None:
             aset.annotator = annotator
-        elif aset.claims or aset.speakers or aset.note:
+        elif aset.claims or aset.speakers or aset.relations or aset.note:
             raise InputError(
-                "has claims or speakers but no 'annotator'; name one with --annotator NAME", line=record.line
+                "has claims, speakers or relations but no annotator; name one with --annotator NAME", line=record.line
             )
 
 

@@ -9,17 +9,19 @@ from pathlib import Path
 from typing import BinaryIO
 
 from annotator.domain.errors import InputError
-from annotator.formats import native_jsonl, plain_text
+from annotator.services import formats as registry
 
-IMPORTABLE_SUFFIXES = plain_text.SUFFIXES + native_jsonl.SUFFIXES
+IMPORTABLE_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".json")
 STDIN = "-"
+READ_BUFFER = registry.SNIFF_BYTES
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One file to import (``path`` is ``"-"`` for standard input)."""
+    """One file to import (``path`` is ``"-"`` for standard input), or a folder in a folder format (brat)."""
 
     path: str
+    folder: bool = False
 
     @property
     def name(self) -> str:
@@ -27,8 +29,14 @@ class Source:
         return "<stdin>" if self.path == STDIN else self.path
 
 
-def expand(paths: list[str]) -> Iterator[Source | InputError]:
-    """The sources named by ``paths``, folders expanded; an :class:`InputError` for each bad path."""
+def expand(paths: list[str], fmt: str = registry.AUTO) -> Iterator[Source | InputError]:
+    """The sources named by ``paths``, folders expanded; an :class:`InputError` for each bad path.
+
+    A folder is one source when ``fmt`` is a folder format, or is ``auto``
+    and the folder holds brat ``.ann`` files; otherwise its importable files
+    are, recursively.
+    """
+    folder_format = fmt != registry.AUTO and registry.spec(fmt).folder
     for raw in paths:
         if raw == STDIN:
             yield Source(STDIN)
@@ -36,6 +44,10 @@ def expand(paths: list[str]) -> Iterator[Source | InputError]:
         path = Path(raw)
         if not path.exists():
             yield InputError("does not exist", raw)
+        elif path.is_dir() and (folder_format or (fmt == registry.AUTO and registry.is_brat_folder(path))):
+            yield Source(str(path), folder=True)
+        elif folder_format:
+            yield Source(str(path))
         elif path.is_dir():
             found = sorted(
                 p
@@ -60,7 +72,7 @@ def open_binary(source: Source, stdin: BinaryIO | None = None) -> BinaryIO:
         stream = stdin if stdin is not None else sys.stdin.buffer
         return _Unclosable(stream)  # type: ignore[return-value]
     try:
-        return open(source.path, "rb")
+        return open(source.path, "rb", buffering=READ_BUFFER)
     except OSError as error:
         raise InputError(f"cannot be read ({error.strerror})", source.path) from None
 

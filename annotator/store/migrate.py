@@ -18,8 +18,8 @@ from sqlalchemy.exc import DatabaseError
 from annotator.domain.errors import UserError
 from annotator.store.engine import sqlite_path, use_wal
 
-HEAD_REVISION = "0001"
-KNOWN_REVISIONS = ("0001",)
+HEAD_REVISION = "0002"
+KNOWN_REVISIONS = ("0001", "0002")
 
 
 def alembic_config(connection: Connection | None = None) -> object:

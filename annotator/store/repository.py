@@ -24,6 +24,7 @@ from annotator.domain.model import (
     Document,
     Entity,
     EntitySource,
+    Relation,
     Span,
     Speaker,
     SpeakerKind,
@@ -38,6 +39,7 @@ from annotator.store.tables import (
     DocumentStateRow,
     EntityRow,
     MentionRow,
+    RelationRow,
     SpeakerRow,
     utcnow,
 )
@@ -204,6 +206,27 @@ def insert_annotation_set(session: Session, document_id: int, aset: AnnotationSe
     claim_rows = [_claim_row(document_id, person, claim, speaker_ids) for claim in aset.claims]
     if claim_rows:
         session.execute(insert(ClaimRow), claim_rows)
+    relation_rows = [relation_row(document_id, person, relation) for relation in aset.relations]
+    if relation_rows:
+        session.execute(insert(RelationRow), relation_rows)
+
+
+def relation_row(document_id: int, person: int, relation: Relation) -> dict[str, Any]:
+    """The column values of a relation row."""
+    return {
+        "document_id": document_id,
+        "annotator_id": person,
+        "head_start": relation.head.start,
+        "head_end": relation.head.end,
+        "child_start": relation.child.start,
+        "child_end": relation.child.end,
+        "label": relation.label,
+    }
+
+
+def relation_from_fields(head_start: int, head_end: int, child_start: int, child_end: int, label: str) -> Relation:
+    """The domain :class:`Relation` of a row's columns."""
+    return Relation(Span(head_start, head_end), Span(child_start, child_end), label)
 
 
 def _insert_speaker(session: Session, document_id: int, person: int, speaker: Speaker) -> int:
@@ -341,6 +364,15 @@ def load_annotation_sets(
     for claim_row in session.scalars(claim_query):
         claims[(claim_row.document_id, claim_row.annotator_id)].append(claim_from_row(claim_row, speakers_by_id))
 
+    relations: dict[tuple[int, int], list[Relation]] = defaultdict(list)
+    relation_query = (
+        select(RelationRow.document_id, RelationRow.annotator_id, *_RELATION_FIELDS)
+        .where(RelationRow.document_id.in_(ids))
+        .order_by(RelationRow.id)
+    )
+    for document_id, person, *fields in session.execute(relation_query):
+        relations[(document_id, person)].append(relation_from_fields(*fields))
+
     result: dict[int, list[AnnotationSet]] = {}
     for document_id in ids:
         sets = []
@@ -353,6 +385,7 @@ def load_annotation_sets(
                     entities=list(entities.get(layer, [])),
                     speakers=speakers.get((document_id, person), []),
                     claims=claims.get((document_id, person), []),
+                    relations=relations.get((document_id, person), []),
                     note=state.note,
                     updated_at=_aware(state.updated_at),
                 )
@@ -414,6 +447,10 @@ def annotation_set_from_snapshot(session: Session, snapshot: Snapshot, annotator
         entities=entities,
         speakers=speakers,
         claims=claims,
+        relations=[
+            relation_from_fields(*(row[f.key] for f in _RELATION_FIELDS))
+            for row in sorted(snapshot.relations, key=lambda r: r["id"])
+        ],
         note=state["note"] if state is not None else None,
         updated_at=_aware(state["updated_at"]) if state is not None else None,
     )
@@ -441,6 +478,13 @@ _ENTITY_FIELDS = (
     EntityRow.model_version,
 )
 _ENTITY_SOURCES = {source.value: source for source in EntitySource}
+_RELATION_FIELDS = (
+    RelationRow.head_start,
+    RelationRow.head_end,
+    RelationRow.child_start,
+    RelationRow.child_end,
+    RelationRow.label,
+)
 
 
 def _entity_from_fields(

@@ -1,7 +1,8 @@
 """Whole-layer snapshots of one person's annotations on one document, for undo and redo.
 
 A snapshot holds the raw rows (with their ids) of the person's state, own
-entities, speakers, mentions and claims on a document. Restoring one replaces
+entities, speakers, mentions, claims and relations on a document, and their
+rejections of the document's suggestions. Restoring one replaces
 what is there with exactly those rows, ids included, so later undo commands
 that name a claim or speaker by id keep working.
 """
@@ -15,7 +16,16 @@ from typing import Any, cast
 from sqlalchemy import Connection, Delete, Select, Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
-from annotator.store.tables import ClaimRow, DocumentStateRow, EntityRow, MentionRow, SpeakerRow
+from annotator.store.tables import (
+    ClaimRow,
+    DocumentStateRow,
+    EntityRow,
+    MentionRow,
+    RelationRow,
+    SpeakerRow,
+    SuggestionRejectionRow,
+    SuggestionRow,
+)
 
 Row = dict[str, Any]
 
@@ -31,6 +41,8 @@ class Snapshot:
     speakers: tuple[Row, ...]
     mentions: tuple[Row, ...]
     claims: tuple[Row, ...]
+    relations: tuple[Row, ...] = ()
+    rejections: tuple[Row, ...] = ()
 
 
 def _select(table: Table, *conditions: Any) -> Select[Any]:
@@ -41,13 +53,18 @@ def _mine(table: Table) -> tuple[Any, Any]:
     return table.c.document_id == bindparam("document_id"), table.c.annotator_id == bindparam("annotator_id")
 
 
-_STATE, _ENTITY, _SPEAKER, _MENTION, _CLAIM = range(5)
+_STATE, _ENTITY, _SPEAKER, _MENTION, _CLAIM, _RELATION, _REJECTION = range(7)
 
 
 @cache
 def _tables() -> tuple[Table, ...]:
     """The layer's tables, in the order of the indexes above."""
-    return tuple(cast(Table, row.__table__) for row in (DocumentStateRow, EntityRow, SpeakerRow, MentionRow, ClaimRow))
+    rows = (DocumentStateRow, EntityRow, SpeakerRow, MentionRow, ClaimRow, RelationRow, SuggestionRejectionRow)
+    return tuple(cast(Table, row.__table__) for row in rows)
+
+
+def _document_suggestions() -> Select[Any]:
+    return select(SuggestionRow.id).where(SuggestionRow.document_id == bindparam("document_id"))
 
 
 # The statements are built once (on first use, not at import: the window's start path imports this module),
@@ -56,13 +73,24 @@ def _tables() -> tuple[Table, ...]:
 # than the queries themselves.
 @cache
 def _selects() -> tuple[Select[Any], ...]:
-    mention = _tables()[_MENTION]  # a mention has no document or annotator: it is its speaker's
-    return tuple(
-        _select(mention, mention.c.speaker_id.in_(bindparam("speaker_ids", expanding=True)))
-        if table is mention
-        else _select(table, *_mine(table))
-        for table in _tables()
-    )
+    tables = _tables()
+    mention = tables[_MENTION]  # a mention has no document or annotator: it is its speaker's
+    rejection = tables[_REJECTION]  # a rejection's document is its suggestion's
+    selects: list[Select[Any]] = []
+    for table in tables:
+        if table is mention:
+            selects.append(_select(mention, mention.c.speaker_id.in_(bindparam("speaker_ids", expanding=True))))
+        elif table is rejection:
+            selects.append(
+                _select(
+                    rejection,
+                    rejection.c.annotator_id == bindparam("annotator_id"),
+                    rejection.c.suggestion_id.in_(_document_suggestions()),
+                )
+            )
+        else:
+            selects.append(_select(table, *_mine(table)))
+    return tuple(selects)
 
 
 @cache
@@ -70,7 +98,13 @@ def _deletes() -> tuple[Delete, ...]:
     """The layer's rows, deleted in this order: what refers to a row goes before it."""
     tables = _tables()
     speakers = select(tables[_SPEAKER].c.id).where(*_mine(tables[_SPEAKER]))
+    rejection = tables[_REJECTION]
     return (
+        delete(rejection).where(
+            rejection.c.annotator_id == bindparam("annotator_id"),
+            rejection.c.suggestion_id.in_(_document_suggestions()),
+        ),
+        delete(tables[_RELATION]).where(*_mine(tables[_RELATION])),
         delete(tables[_CLAIM]).where(*_mine(tables[_CLAIM])),
         delete(tables[_MENTION]).where(tables[_MENTION].c.speaker_id.in_(speakers)),
         delete(tables[_SPEAKER]).where(*_mine(tables[_SPEAKER])),
@@ -100,6 +134,8 @@ def take_snapshot(session: Session, document_id: int, annotator_id: int) -> Snap
         speakers=speakers,
         mentions=_rows(connection, selects[_MENTION], {"speaker_ids": speaker_ids}) if speaker_ids else (),
         claims=_rows(connection, selects[_CLAIM], layer),
+        relations=_rows(connection, selects[_RELATION], layer),
+        rejections=_rows(connection, selects[_REJECTION], layer),
     )
 
 
@@ -117,6 +153,8 @@ def restore_snapshot(session: Session, snapshot: Snapshot) -> None:
         (tables[_SPEAKER], snapshot.speakers),
         (tables[_MENTION], snapshot.mentions),
         (tables[_CLAIM], snapshot.claims),
+        (tables[_RELATION], snapshot.relations),
+        (tables[_REJECTION], snapshot.rejections),
     ):
         if rows:
             connection.execute(insert(table), list(rows))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -147,6 +147,50 @@ class ClaimRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (Index("ix_claims_document_annotator", "document_id", "annotator_id"),)
+
+
+class RelationRow(Base):
+    """A labelled link between two spans that is not a claim (other tools' relations, kept for round trips)."""
+
+    __tablename__ = "relations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
+    head_start: Mapped[int]
+    head_end: Mapped[int]
+    child_start: Mapped[int]
+    child_end: Mapped[int]
+    label: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (Index("ix_relations_document_annotator", "document_id", "annotator_id"),)
+
+
+class SuggestionRow(Base):
+    """A proposed attribution computed by ``model``; shared by everyone, never an annotation by itself."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    model: Mapped[str] = mapped_column(String(200))
+    parts: Mapped[list[list[int]]] = mapped_column(JSON)
+    cue_start: Mapped[int | None] = mapped_column(default=None)
+    cue_end: Mapped[int | None] = mapped_column(default=None)
+    mention_start: Mapped[int | None] = mapped_column(default=None)
+    mention_end: Mapped[int | None] = mapped_column(default=None)
+    speaker_name: Mapped[str | None] = mapped_column(String(500), default=None)
+    speaker_kind: Mapped[str] = mapped_column(String(20), default="person")
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class SuggestionRejectionRow(Base):
+    """An annotator's rejection of a suggestion (an accepted one becomes a claim instead)."""
+
+    __tablename__ = "suggestion_rejections"
+
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True)
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True)
 
 
 class LabelRow(Base):

@@ -6,8 +6,9 @@ import pytest
 
 from annotator.domain.errors import InputError, UserError
 from annotator.domain.model import text_sha256
+from annotator.formats.interchange import ReadOptions
 from annotator.formats.plain_text import read_text
-from annotator.formats.registry import JSONL, TEXT, read_records, sniff
+from annotator.services.formats import JSONL, TEXT, read_records, sniff
 
 
 def test_date_prefix_becomes_meta_and_is_not_text() -> None:
@@ -89,15 +90,15 @@ def test_sniff(path: str, head: bytes, expected: str) -> None:
 
 
 def test_read_records_refuses_an_unknown_format() -> None:
-    with pytest.raises(UserError, match="unknown import format 'xml'"):
-        read_records(io.BytesIO(b""), "a.xml", "xml")
+    with pytest.raises(UserError, match="unknown format 'xml'"):
+        read_records(io.BytesIO(b""), "a.xml", "xml", ReadOptions())
 
 
 @pytest.mark.parametrize("stream_type", [io.BytesIO, lambda data: io.BufferedReader(io.BytesIO(data))])
 def test_read_records_sniffs_streams_with_and_without_peek(stream_type: object) -> None:
     data = b'{"text": "one", "id": "1"}\n{"text": "two", "id": "2"}\n'
-    fmt, records = read_records(stream_type(data), "<stdin>", "auto")  # type: ignore[operator]
+    fmt, records = read_records(stream_type(data), "<stdin>", "auto", ReadOptions())  # type: ignore[operator]
     assert fmt == JSONL
     assert [r.document.text for r in records] == ["one", "two"]
-    fmt, records = read_records(stream_type(b"An article."), "<stdin>", "auto")  # type: ignore[operator]
+    fmt, records = read_records(stream_type(b"An article."), "<stdin>", "auto", ReadOptions())  # type: ignore[operator]
     assert fmt == TEXT and [r.document.text for r in records] == ["An article."]

@@ -147,3 +147,23 @@ def test_backup_copy_before_an_upgrade_is_a_consistent_database(db_path: Path) -
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:
         copy.close()
+
+
+def test_a_revision_0001_database_is_backed_up_then_upgraded_with_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        command.upgrade(config, "0001")  # type: ignore[arg-type]
+        connection.exec_driver_sql("INSERT INTO annotators (name) VALUES ('alice')")
+    engine.dispose()
+    database = Database.open(path)
+    try:
+        assert database.backup_path is not None and "backup-0001-" in database.backup_path
+        with database.read() as session:
+            assert session.connection().exec_driver_sql("SELECT name FROM annotators").fetchall() == [("alice",)]
+            tables = set(inspect(session.connection()).get_table_names())
+        assert {"relations", "suggestions", "suggestion_rejections"} <= tables
+    finally:
+        database.close()
+    assert _schema_differences(path) == []

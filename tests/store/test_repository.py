@@ -138,3 +138,31 @@ def test_labels_are_seeded_once_and_grow_at_the_end(database: Database) -> None:
     assert schema.names(STANCE) == [*shipped.names(STANCE), "sarcastic"]
     assert schema.names(ENTITY)[-1] == "WEAPON"
     assert len(schema.names(ENTITY)) == len(shipped.names(ENTITY)) + 1
+
+
+def test_relations_round_trip_and_survive_a_snapshot_restore(database: Database) -> None:
+    from annotator.domain.model import Relation
+    from annotator.store.snapshots import restore_snapshot, take_snapshot
+    from annotator.store.tables import SuggestionRejectionRow, SuggestionRow
+
+    doc_id = _store_document(database)
+    original = _full_set()
+    original.relations = [Relation(Span(0, 5), Span(17, 22), "Located_in"), Relation(Span(33, 41), Span(0, 5), "Ally")]
+    with database.write() as session:
+        repository.insert_annotation_set(session, doc_id, original)
+        suggestion = SuggestionRow(document_id=doc_id, model="test", parts=[[0, 5]], speaker_kind="person", score=0.5)
+        session.add(suggestion)
+        session.flush()
+        person = repository.annotator_id(session, "alice")
+        assert person is not None
+        session.add(SuggestionRejectionRow(suggestion_id=suggestion.id, annotator_id=person))
+        session.flush()
+        before = take_snapshot(session, doc_id, person)
+        assert len(before.relations) == 2 and len(before.rejections) == 1
+        restore_snapshot(session, take_snapshot(session, doc_id, repository.annotator_id(session, "nobody") or 0))
+        restore_snapshot(session, before)
+        view = repository.annotation_set_from_snapshot(session, before, "alice")
+    with database.read() as session:
+        (loaded,) = repository.load_annotation_sets(session, [doc_id])[doc_id]
+        assert session.query(SuggestionRejectionRow).count() == 1
+    assert loaded.relations == original.relations == view.relations
