@@ -58,7 +58,18 @@ from itertools import pairwise
 from pathlib import Path
 
 from annotator.domain.errors import InputError
-from annotator.domain.model import AnnotationSet, Claim, Document, Entity, Relation, Span, Speaker, SpeakerKind, Status
+from annotator.domain.model import (
+    AnnotationSet,
+    Claim,
+    Document,
+    Entity,
+    EntitySource,
+    Relation,
+    Span,
+    Speaker,
+    SpeakerKind,
+    Status,
+)
 from annotator.formats.claim_layout import (
     CLAIM,
     CLAIM_PART,
@@ -77,7 +88,6 @@ from annotator.formats.claim_layout import (
     Layout,
     Link,
     flatten,
-    name_speakers,
     rebuild,
     unplaced_claim_speakers,
     unplaced_speakers,
@@ -453,11 +463,9 @@ class _Builder:
             self._equiv(equiv)
         self._count_unused()
         try:
-            aset = rebuild(self.spans, self.links, annotator)
+            return rebuild(self.spans, self.links, annotator, self.text)
         except InputError as error:
             raise error.located(self.path) from None
-        name_speakers(aset, self.text)
-        return aset
 
     # -- spans
 
@@ -981,6 +989,10 @@ class _AnnWriter:
         losses.lose("claim speakers without a mention", unplaced_claim_speakers(aset))
         if aset.note:
             losses.lose("document notes")
+        losses.lose(
+            "entity sources (model or manual; read back as import)",
+            sum(1 for entity in aset.entities if entity.source != EntitySource.IMPORT),
+        )
         if aset.status != Status.NEW:
             losses.lose("annotation statuses (done, in progress, skipped)")
         reserved = [entity for entity in aset.entities if entity.label in RESERVED_TYPES]

@@ -56,6 +56,10 @@ KIND_ATTR = "kind"
 ENTITY_LABEL_ATTR = "entity_label"
 CLAIM_ATTRS = (STANCE_ATTR, TARGET_ATTR, NOTE_ATTR)
 SOURCE_ATTRS = (SPEAKER_ATTR, KIND_ATTR, ENTITY_LABEL_ATTR)
+SPAN_ATTRS = {CLAIM: CLAIM_ATTRS, SOURCE: SOURCE_ATTRS}
+"""The attributes each span label can carry: a claim's (on its first part), a speaker's (on the first mention)."""
+ATTRS = (*CLAIM_ATTRS, *SOURCE_ATTRS)
+"""Every attribute name the layout uses."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,13 +168,16 @@ def _relation_end(layout: Layout, entity_keys: dict[tuple[Span, str], str], span
     return fresh
 
 
-def rebuild(spans: Iterable[LabelledSpan], links: Iterable[Link], annotator: str | None = None) -> AnnotationSet:
+def rebuild(
+    spans: Iterable[LabelledSpan], links: Iterable[Link], annotator: str | None = None, text: str | None = None
+) -> AnnotationSet:
     """The annotation set that ``spans`` and ``links`` (read from a file) lay out; see the module docstring.
 
     Spans with other labels become entities (source ``import``); links with
-    other labels become relations. Speakers read without a name get one from
-    :func:`name_speakers`. Raises :class:`InputError` for a link to
-    a key that is not there, or a claim linked to two sources or cues.
+    other labels become relations. Given the document's ``text``, speakers
+    read without a name get one from :func:`name_speakers`. Raises
+    :class:`InputError` for a link to a key that is not there, or a claim
+    linked to two sources or cues.
     """
     spans = list(spans)
     by_key = {item.key: item for item in spans}
@@ -216,6 +223,8 @@ def rebuild(spans: Iterable[LabelledSpan], links: Iterable[Link], annotator: str
             seen.add(key)
             parts.append(by_key[key].span)
         aset.claims.append(_claim(item, parts, speakers, by_key, source_of.get(item.key), cue_of.get(item.key)))
+    if text is not None:
+        name_speakers(aset, text)
     return aset
 
 
@@ -290,6 +299,7 @@ def _claim(
 
 
 __all__ = [
+    "ATTRS",
     "CLAIM",
     "CLAIM_ATTRS",
     "CLAIM_PART",
@@ -299,6 +309,7 @@ __all__ = [
     "RELATION_END",
     "SOURCE",
     "SOURCE_ATTRS",
+    "SPAN_ATTRS",
     "SPAN_LABELS",
     "LabelledSpan",
     "Layout",

@@ -28,27 +28,36 @@ import re
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import chain
 from typing import Any, BinaryIO, TextIO
 
 from annotator.domain.errors import InputError
 from annotator.domain.model import AnnotationSet, Document, EntitySource, Span, Status, text_sha256
 from annotator.formats.claim_layout import (
-    CLAIM,
-    CLAIM_ATTRS,
-    SOURCE,
-    SOURCE_ATTRS,
+    SPAN_ATTRS,
     LabelledSpan,
     Link,
     flatten,
-    name_speakers,
     rebuild,
     unplaced_claim_speakers,
     unplaced_speakers,
 )
 from annotator.formats.interchange import ExportItem, ExportLosses, ReadOptions, WriteOptions
+from annotator.formats.jsonio import (
+    decode_line,
+    json_list,
+    json_object,
+    json_type,
+    json_values,
+    load_json,
+    optional_str,
+    read_json_lines,
+    require_keys,
+    text_field,
+)
 from annotator.formats.offsets import OffsetUnit, SpanWriter
 from annotator.formats.records import Record
-from annotator.formats.textio import BOM, check_text, decode_utf8
+from annotator.formats.textio import check_text, decode_utf8
 
 ATTRS_KEY = "annotator_attrs"
 """The extra key that carries what doccano spans cannot: span attributes, status, note, offset unit."""
@@ -57,8 +66,6 @@ ID_PREFIX = "doccano-"
 """A numeric doccano example id becomes the external id ``doccano-<id>``."""
 USER_PREFIX = "doccano-user-"
 """A numeric doccano user id (1.0 ``annotations``) becomes the annotator ``doccano-user-<id>``."""
-SPAN_ATTRS = {CLAIM: CLAIM_ATTRS, SOURCE: SOURCE_ATTRS}
-"""The attributes each span label can carry (a claim's stance, target, note; a speaker's name, kind, entity label)."""
 RESERVED_KEYS = frozenset(
     {"id", "text", "entities", "relations", "label", "labels", "annotations", "meta", ANNOTATOR_KEY, ATTRS_KEY}
 )
@@ -74,49 +81,25 @@ def read(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Record]:
     """Yield one :class:`Record` per doccano example: JSONL, or one pretty-printed JSON object or array."""
     consumed: list[bytes] = []
     lines = iter(stream)
-    number = 0
     for raw in lines:
-        number += 1
         consumed.append(raw)
-        line = _decode_line(raw, path, number)
+        line = decode_line(raw, path, len(consumed))
         if not line.strip():
             continue
         try:
             first = json.loads(line)
         except (json.JSONDecodeError, RecursionError):
             first = None
-        if isinstance(first, dict):
-            yield _located(first, path, number, options)
-            yield from _read_lines(lines, path, number, options)
+        if isinstance(first, dict):  # JSON lines: one example a line
+            yield from read_json_lines(
+                chain(consumed, lines), path, lambda text: parse_example(load_json(text), options), "doccano examples"
+            )
         else:  # a JSON array, or an object over many lines: parse the whole file
             consumed.extend(lines)
             for value, line_number in json_values(decode_utf8(b"".join(consumed), path), path):
                 yield _located(value, path, line_number, options)
         return
     raise InputError("is empty: no doccano examples to import", path)
-
-
-def _read_lines(lines: Iterator[bytes], path: str, number: int, options: ReadOptions) -> Iterator[Record]:
-    for raw in lines:
-        number += 1
-        line = _decode_line(raw, path, number)
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"invalid JSON ({error.msg} at column {error.colno})", path, number) from None
-        except RecursionError:
-            raise InputError("JSON is nested too deeply", path, number) from None
-        yield _located(data, path, number, options)
-
-
-def _decode_line(raw: bytes, path: str, number: int) -> str:
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(f"is not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8", path, number) from None
-    return line[1:] if number == 1 and line.startswith(BOM) else line
 
 
 def _located(data: object, path: str, line: int, options: ReadOptions) -> Record:
@@ -126,62 +109,6 @@ def _located(data: object, path: str, line: int, options: ReadOptions) -> Record
         raise error.located(path, line) from None
     record.line = line
     return record
-
-
-def json_values(text: str, path: str) -> Iterator[tuple[Any, int]]:
-    """Each top-level JSON value of ``text`` (the elements of a top-level array), with the line it starts on.
-
-    Reads a JSON array, one JSON object, or several concatenated values;
-    raises :class:`InputError` with the line of the first JSON error.
-    """
-    decoder = json.JSONDecoder()
-    counted, line = 0, 1
-
-    def line_at(index: int) -> int:
-        nonlocal counted, line
-        line += text.count("\n", counted, index)
-        counted = index
-        return line
-
-    def skip(index: int) -> int:
-        while index < len(text) and text[index] in " \t\r\n":
-            index += 1
-        return index
-
-    def decode(index: int) -> tuple[Any, int]:
-        try:
-            return decoder.raw_decode(text, index)
-        except json.JSONDecodeError as error:
-            raise InputError(f"invalid JSON ({error.msg} at column {error.colno})", path, error.lineno) from None
-        except RecursionError:
-            raise InputError("JSON is nested too deeply", path, line_at(index)) from None
-
-    position = skip(0)
-    if position == len(text):
-        raise InputError("is empty: no JSON to import", path)
-    while position < len(text):
-        if text[position] != "[":
-            start = line_at(position)
-            value, position = decode(position)
-            yield value, start
-            position = skip(position)
-            continue
-        position = skip(position + 1)
-        if position < len(text) and text[position] == "]":
-            position = skip(position + 1)
-            continue
-        while True:
-            start = line_at(position)
-            value, position = decode(position)
-            yield value, start
-            position = skip(position)
-            if position < len(text) and text[position] == ",":
-                position = skip(position + 1)
-            elif position < len(text) and text[position] == "]":
-                position = skip(position + 1)
-                break
-            else:
-                raise InputError("invalid JSON (expected ',' or ']' after an array element)", path, line_at(position))
 
 
 class _Attrs:
@@ -207,8 +134,13 @@ class _Attrs:
 def parse_example(data: object, options: ReadOptions) -> Record:
     """One doccano example (a decoded JSON value) as a :class:`Record`; no location (the caller adds it)."""
     if not isinstance(data, dict):
-        raise InputError(f"each doccano example must be a JSON object, got {_type(data)}")
-    text_key = _text_key(data)
+        raise InputError(f"each doccano example must be a JSON object, got {json_type(data)}")
+    text_key = text_field(
+        data,
+        others=RESERVED_KEYS,
+        name=repr,
+        missing="missing 'text'{hint}; a doccano example needs its text in 'text'",
+    )
     text: str = data[text_key]
     if text_key != "text":
         options.note(f"text read from the column {text_key!r}")
@@ -239,8 +171,7 @@ def parse_example(data: object, options: ReadOptions) -> Record:
     if attrs.left():
         options.note("span attributes in 'annotator_attrs' that match no span were skipped", attrs.left())
     if label_key is not None or any(k in data for k in ("entities", "relations", ANNOTATOR_KEY, ATTRS_KEY)):
-        aset = rebuild(spans, links, annotator)
-        name_speakers(aset, text)
+        aset = rebuild(spans, links, annotator, text)
         aset.status = attrs.status or Status.NEW
         aset.note = attrs.note
         aset.updated_at = attrs.updated_at
@@ -252,23 +183,6 @@ def parse_example(data: object, options: ReadOptions) -> Record:
         if key not in used:
             document.meta[key] = value
     return record
-
-
-def _text_key(data: dict[str, Any]) -> str:
-    if "text" in data:
-        if not isinstance(data["text"], str):
-            raise InputError(f"'text' must be a string, got {_type(data['text'])}")
-        key = "text"
-    else:
-        found = [k for k, v in data.items() if isinstance(v, str) and k not in RESERVED_KEYS]
-        if len(found) != 1:
-            hint = f" (one of the string fields {', '.join(map(repr, found))} may be it)" if found else ""
-            raise InputError(f"missing 'text'{hint}; a doccano example needs its text in 'text'")
-        key = found[0]
-    if not data[key].strip():
-        raise InputError(f"{key!r} is empty")
-    check_text(data[key], repr(key))
-    return key
 
 
 def _external_id(raw: object, text: str) -> str:
@@ -287,8 +201,7 @@ def _parse_attrs(raw: object, options: ReadOptions) -> _Attrs:
     attrs = _Attrs()
     if raw is None:
         return attrs
-    if not isinstance(raw, dict):
-        raise InputError(f"'{ATTRS_KEY}' must be an object, got {_type(raw)}")
+    raw = json_object(raw, f"'{ATTRS_KEY}'")
     unit = raw.get("offsets")
     if unit is not None:
         if unit not in _CONCRETE_UNITS:
@@ -315,8 +228,8 @@ def _parse_attrs(raw: object, options: ReadOptions) -> _Attrs:
             raise InputError(
                 f"'{ATTRS_KEY}' status {status!r} is not one of: {', '.join(s.value for s in Status)}"
             ) from None
-    attrs.note = _optional_str(raw.get("note"), f"'{ATTRS_KEY}' note")
-    updated = _optional_str(raw.get("updated_at"), f"'{ATTRS_KEY}' updated_at")
+    attrs.note = optional_str(raw.get("note"), f"'{ATTRS_KEY}' note")
+    updated = optional_str(raw.get("updated_at"), f"'{ATTRS_KEY}' updated_at")
     if updated is not None:
         try:
             attrs.updated_at = datetime.fromisoformat(updated)
@@ -324,11 +237,10 @@ def _parse_attrs(raw: object, options: ReadOptions) -> _Attrs:
             raise InputError(f"'{ATTRS_KEY}' updated_at {updated!r} is not an ISO 8601 timestamp") from None
     items = raw.get("spans") or []
     if not isinstance(items, list):
-        raise InputError(f"'{ATTRS_KEY}' spans must be a list, got {_type(items)}")
+        raise InputError(f"'{ATTRS_KEY}' spans must be a list, got {json_type(items)}")
     for index, item in enumerate(items):
         what = f"'{ATTRS_KEY}' spans[{index}]"
-        if not isinstance(item, dict):
-            raise InputError(f"{what} must be an object, got {_type(item)}")
+        item = json_object(item, what)
         label = item.get("label")
         if not isinstance(label, str):
             raise InputError(f"{what} needs a string 'label', got {label!r}")
@@ -389,14 +301,11 @@ def _entities(
     """The spans of ``entities``, and the span key of each entity id."""
     spans: list[LabelledSpan] = []
     keys: dict[str, str] = {}
-    for index, item in enumerate(_list(items, "entities")):
+    for index, item in enumerate(json_list(items, "entities")):
         what = f"entities[{index}]"
-        if not isinstance(item, dict):
-            raise InputError(f"{what} must be an object, got {_type(item)}")
+        item = json_object(item, what)
         label = _label(item.get("label"), what)
-        for name in ("start_offset", "end_offset"):
-            if name not in item:
-                raise InputError(f"{what} is missing '{name}'")
+        require_keys(item, what, "start_offset", "end_offset")
         start, end = item["start_offset"], item["end_offset"]
         span = _span(text, start, end, what, options)
         key = f"e{index}"
@@ -413,10 +322,9 @@ def _entities(
 
 def _relations(items: object, keys: dict[str, str]) -> list[Link]:
     links = []
-    for index, item in enumerate(_list(items, "relations")):
+    for index, item in enumerate(json_list(items, "relations")):
         what = f"relations[{index}]"
-        if not isinstance(item, dict):
-            raise InputError(f"{what} must be an object, got {_type(item)}")
+        item = json_object(item, what)
         ends = []
         for name in ("from_id", "to_id"):
             value = item.get(name)
@@ -457,8 +365,7 @@ def _user_annotations(items: list[dict[str, Any]], text: str, options: ReadOptio
         by_user.setdefault(name, []).append(LabelledSpan(f"a{index}", span, label))
     sets = []
     for name, spans in by_user.items():
-        aset = rebuild(spans, [], name)
-        name_speakers(aset, text)
+        aset = rebuild(spans, [], name, text)
         sets.append(aset)
     return sets
 
@@ -480,27 +387,6 @@ def _label(value: object, what: str) -> str:
         raise InputError(f"{what} needs a string label, got {value!r}")
     check_text(value, f"{what} label")
     return value
-
-
-def _list(value: object, key: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(f"'{key}' must be a list, got {_type(value)}")
-    return value
-
-
-def _optional_str(value: object, what: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InputError(f"{what} must be a string or null, got {value!r}")
-    check_text(value, what)
-    return value
-
-
-def _type(value: object) -> str:
-    return "null" if value is None else type(value).__name__
 
 
 # ---------------------------------------------------------------- writing
@@ -561,4 +447,4 @@ def sniff(path: str, head: bytes) -> bool:
     return b'"start_offset"' in head or _TRIPLES.search(head) is not None
 
 
-__all__ = ["ATTRS_KEY", "example_object", "json_values", "parse_example", "read", "sniff", "write"]
+__all__ = ["ATTRS_KEY", "example_object", "parse_example", "read", "sniff", "write"]

@@ -26,29 +26,34 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 from itertools import count, groupby
 from typing import Any, BinaryIO, TextIO
 
 from annotator.domain.errors import InputError
 from annotator.domain.model import AnnotationSet, Document, EntitySource, Span, Status, text_sha256
 from annotator.formats.claim_layout import (
-    CLAIM,
-    CLAIM_ATTRS,
+    ATTRS,
     CLAIM_PART,
-    SOURCE,
-    SOURCE_ATTRS,
+    SPAN_ATTRS,
     SPAN_LABELS,
     LabelledSpan,
     Link,
     flatten,
-    name_speakers,
     rebuild,
     unplaced_claim_speakers,
     unplaced_speakers,
 )
-from annotator.formats.doccano import json_values
 from annotator.formats.interchange import ExportItem, ExportLosses, ReadOptions, WriteOptions
+from annotator.formats.jsonio import (
+    iso_timestamp,
+    json_list,
+    json_object,
+    json_type,
+    json_values,
+    list_field,
+    require_keys,
+    text_field,
+)
 from annotator.formats.offsets import SpanWriter
 from annotator.formats.records import Record
 from annotator.formats.textio import check_text, decode_utf8
@@ -63,9 +68,6 @@ ID_FIELD = "doc_id"
 """The task data field that holds the document's external id."""
 CHOICE_ATTRS = ("stance", "kind")
 """Span attributes written as per-region Choices; the others are per-region TextAreas."""
-ATTR_NAMES = frozenset((*CLAIM_ATTRS, *SOURCE_ATTRS))
-SPAN_ATTRS = {CLAIM: CLAIM_ATTRS, SOURCE: SOURCE_ATTRS}
-"""The per-region results each region label can carry; the first part of a split claim carries the claim's."""
 USER_PREFIX = "labelstudio-user-"
 """An annotation's ``completed_by`` user id without an email becomes the annotator ``labelstudio-user-<id>``."""
 TASK_PREFIX = "labelstudio-"
@@ -92,11 +94,16 @@ def read(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Record]:
 def parse_task(task: object, options: ReadOptions) -> Record:
     """One Label Studio task (a decoded JSON value) as a :class:`Record`; no location (the caller adds it)."""
     if not isinstance(task, dict):
-        raise InputError(f"a Label Studio task must be a JSON object, got {_type(task)}")
+        raise InputError(f"a Label Studio task must be a JSON object, got {json_type(task)}")
     data = task.get("data")
     if not isinstance(data, dict):
-        raise InputError(f"'data' must be an object holding the task's text, got {_type(data)}")
-    text_key = _text_key(data)
+        raise InputError(f"'data' must be an object holding the task's text, got {json_type(data)}")
+    text_key = text_field(
+        data,
+        others=(ID_FIELD,),
+        name=lambda key: f"'data.{key}'",
+        missing="'data' has no 'text'{hint}; the task's text must be in data.text",
+    )
     if text_key != "text":
         options.note(f"text read from the task data field {text_key!r}")
     text: str = data[text_key]
@@ -104,7 +111,7 @@ def parse_task(task: object, options: ReadOptions) -> Record:
     document.meta = {key: value for key, value in data.items() if key not in (text_key, ID_FIELD)}
     record = Record(document)
     seen: set[str | None] = set()
-    for index, item in enumerate(_list(task.get("annotations"), "annotations")):
+    for index, item in enumerate(list_field(task, "annotations")):
         aset = _annotation(item, f"annotations[{index}]", text, options)
         if aset is None:
             continue
@@ -116,26 +123,9 @@ def parse_task(task: object, options: ReadOptions) -> Record:
     model = _predictions(task.get("predictions"), text, options)
     if model is not None:
         record.annotations.insert(0, model)
-    if _list(task.get("drafts"), "drafts"):
+    if list_field(task, "drafts"):
         options.note("Label Studio drafts (unsubmitted annotations) not imported", len(task["drafts"]))
     return record
-
-
-def _text_key(data: dict[str, Any]) -> str:
-    if "text" in data:
-        if not isinstance(data["text"], str):
-            raise InputError(f"'data.text' must be a string, got {_type(data['text'])}")
-        key = "text"
-    else:
-        found = [k for k, v in data.items() if isinstance(v, str) and k != ID_FIELD]
-        if len(found) != 1:
-            hint = f" (one of the fields {', '.join(map(repr, found))} may be it)" if found else ""
-            raise InputError(f"'data' has no 'text'{hint}; the task's text must be in data.text")
-        key = found[0]
-    if not data[key].strip():
-        raise InputError(f"'data.{key}' is empty")
-    check_text(data[key], f"'data.{key}'")
-    return key
 
 
 def _external_id(doc_id: object, task_id: object, text: str) -> str:
@@ -149,18 +139,16 @@ def _external_id(doc_id: object, task_id: object, text: str) -> str:
 
 
 def _annotation(item: object, what: str, text: str, options: ReadOptions) -> AnnotationSet | None:
-    if not isinstance(item, dict):
-        raise InputError(f"{what} must be an object, got {_type(item)}")
+    item = json_object(item, what)
     if item.get("was_cancelled") is True:
         options.note("cancelled (skipped) Label Studio annotations not imported")
         return None
     annotator = _completed_by(item.get("completed_by"), what)
     spans, links, note = _results(item.get("result"), f"{what}.result", text, options)
-    aset = rebuild(spans, links, annotator)
-    name_speakers(aset, text)
+    aset = rebuild(spans, links, annotator, text)
     aset.status = Status.DONE
     aset.note = note
-    aset.updated_at = _timestamp(item.get("updated_at"))
+    aset.updated_at = iso_timestamp(item.get("updated_at"))
     return aset
 
 
@@ -183,12 +171,11 @@ def _results(
     items: object, what: str, text: str, options: ReadOptions
 ) -> tuple[list[LabelledSpan], list[Link], str | None]:
     """The labelled spans, links and document note of one ``result`` list."""
-    results = _list(items, what)
+    results = json_list(items, what)
     regions: dict[str, list[tuple[str, Span, str]]] = {}
     for index, item in enumerate(results):
         where = f"{what}[{index}]"
-        if not isinstance(item, dict):
-            raise InputError(f"{where} must be an object, got {_type(item)}")
+        item = json_object(item, where)
         if item.get("type") != "labels":
             continue
         region = _region_id(item.get("id"), index, where)
@@ -196,9 +183,7 @@ def _results(
         labels = value.get("labels")
         if not isinstance(labels, list) or not labels:
             raise InputError(f"{where} value.labels must be a non-empty list of labels, got {labels!r}")
-        for name in ("start", "end"):
-            if name not in value:
-                raise InputError(f"{where} value is missing '{name}'")
+        require_keys(value, f"{where} value", "start", "end")
         span = options.spans.span(text, value["start"], value["end"], value.get("text"), where, loose_whitespace=True)
         entries = regions.setdefault(region, [])
         for label in labels:
@@ -223,7 +208,7 @@ def _results(
         region = item.get("id")
         name = item.get("from_name")
         if region is not None and str(region) in regions:
-            if name not in ATTR_NAMES:
+            if name not in ATTRS:
                 options.note(f"per-region {kind} results named {name!r} skipped")
                 continue
             attrs.setdefault(str(region), {})[str(name)] = _result_text(item, kind, where)
@@ -256,10 +241,7 @@ def _region_id(value: object, index: int, where: str) -> str:
 
 
 def _value(item: dict[str, Any], where: str) -> dict[str, Any]:
-    value = item.get("value")
-    if not isinstance(value, dict):
-        raise InputError(f"{where} 'value' must be an object, got {_type(value)}")
-    return value
+    return json_object(item.get("value"), f"{where} 'value'")
 
 
 def _links(item: dict[str, Any], regions: dict[str, Any], where: str, options: ReadOptions) -> list[Link]:
@@ -304,14 +286,12 @@ def _result_text(item: dict[str, Any], kind: str, where: str) -> str:
 
 def _predictions(items: object, text: str, options: ReadOptions) -> AnnotationSet | None:
     """The first prediction's labelled regions, as the model's entities."""
-    predictions = _list(items, "predictions")
+    predictions = json_list(items, "predictions")
     if not predictions:
         return None
     if len(predictions) > 1:
         options.note("Label Studio predictions after the first skipped", len(predictions) - 1)
-    first = predictions[0]
-    if not isinstance(first, dict):
-        raise InputError(f"predictions[0] must be an object, got {_type(first)}")
+    first = json_object(predictions[0], "predictions[0]")
     spans, links, note = _results(first.get("result"), "predictions[0].result", text, options)
     kept = [item for item in spans if item.label not in SPAN_LABELS]
     skipped = len(spans) - len(kept) + len(links) + (note is not None) + sum(1 for s in spans if s.attrs)
@@ -319,27 +299,6 @@ def _predictions(items: object, text: str, options: ReadOptions) -> AnnotationSe
         options.note("claims, speakers, relations and attributes in predictions skipped (predictions are entities)")
     model = rebuild(kept, [], None)
     return model if model.entities else None
-
-
-def _list(value: object, what: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(f"'{what}' must be a list, got {_type(value)}")
-    return value
-
-
-def _timestamp(value: object) -> datetime | None:
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _type(value: object) -> str:
-    return "null" if value is None else type(value).__name__
 
 
 # ---------------------------------------------------------------- writing

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 from itertools import pairwise
 from typing import Any, BinaryIO, TextIO, TypeVar
 
@@ -30,51 +29,32 @@ from annotator.domain.model import (
 )
 from annotator.domain.spans import claim_extent, validate_span
 from annotator.formats.interchange import ExportItem, ReadOptions, WriteOptions
+from annotator.formats.jsonio import (
+    iso_timestamp,
+    json_object,
+    list_field,
+    load_object,
+    optional_str,
+    read_json_lines,
+    require_keys,
+)
 from annotator.formats.records import Record
-from annotator.formats.textio import BOM, check_text
+from annotator.formats.textio import check_text
 
 FORMAT_ID = "annotator/v1"
 SUFFIXES = (".jsonl", ".ndjson")
-MAX_DEPTH_ERROR = "is nested too deeply"
 _E = TypeVar("_E", Status, SpeakerKind, EntitySource)
 _ENTITY_SOURCES = {source.value: source for source in EntitySource}
 
 
 def read_jsonl(lines: Iterable[bytes], path: str) -> Iterator[Record]:
     """Yield one :class:`Record` per non-blank line of a JSONL file; raise on the first bad line."""
-    seen_any = False
-    for number, raw in enumerate(lines, start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise InputError(
-                f"is not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8", path, number
-            ) from None
-        if number == 1 and line.startswith(BOM):
-            line = line[1:]
-        if not line.strip():
-            continue
-        seen_any = True
-        try:
-            record = parse_line(line)
-        except InputError as error:
-            raise error.located(path, number) from None
-        except RecursionError:
-            raise InputError(f"JSON {MAX_DEPTH_ERROR}", path, number) from None
-        record.line = number
-        yield record
-    if not seen_any:
-        raise InputError("is empty: no JSON lines to import", path)
+    return read_json_lines(lines, path, parse_line, "JSON lines")
 
 
 def parse_line(line: str) -> Record:
     """Parse one JSONL line into a :class:`Record` (no location; the caller adds it)."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise InputError(f"invalid JSON ({error.msg} at column {error.colno})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"each line must be a JSON object, got {type(data).__name__}")
+    data = load_object(line)
     text = data.get("text")
     if not isinstance(text, str):
         raise InputError("missing 'text'" if text is None else f"'text' must be a string, got {type(text).__name__}")
@@ -111,29 +91,32 @@ def _parse_annotations(data: dict[str, Any], text: str) -> AnnotationSet:
     if annotator is not None and (not isinstance(annotator, str) or not annotator.strip()):
         raise InputError(f"'annotator' must be a non-empty string or null, got {annotator!r}")
     status = _enum(Status, data.get("status", "new"), "status")
-    note = _optional_str(data.get("note"), "note")
-    aset = AnnotationSet(annotator=annotator, status=status, note=note, updated_at=_timestamp(data.get("updated_at")))
-    aset.entities = [_parse_entity(item, text, index) for index, item in enumerate(_list(data, "entities"))]
+    note = optional_str(data.get("note"), "note")
+    updated_at = iso_timestamp(data.get("updated_at"))
+    aset = AnnotationSet(annotator=annotator, status=status, note=note, updated_at=updated_at)
+    aset.entities = [_parse_entity(item, text, index) for index, item in enumerate(list_field(data, "entities"))]
     speakers_by_key: dict[str, Speaker] = {}
-    for index, item in enumerate(_list(data, "speakers")):
+    for index, item in enumerate(list_field(data, "speakers")):
         key, speaker = _parse_speaker(item, text, index)
         if key in speakers_by_key:
             raise InputError(f"speakers[{index}] repeats speaker id {key!r}")
         speakers_by_key[key] = speaker
         aset.speakers.append(speaker)
-    aset.claims = [_parse_claim(item, text, index, speakers_by_key) for index, item in enumerate(_list(data, "claims"))]
-    aset.relations = [_parse_relation(item, text, index) for index, item in enumerate(_list(data, "relations"))]
+    aset.claims = [
+        _parse_claim(item, text, index, speakers_by_key) for index, item in enumerate(list_field(data, "claims"))
+    ]
+    aset.relations = [_parse_relation(item, text, index) for index, item in enumerate(list_field(data, "relations"))]
     return aset
 
 
 def _parse_relation(item: object, text: str, index: int) -> Relation:
     """A relation kept from another tool: ``{"head": span, "child": span, "label": str}``."""
-    obj = _object(item, f"relations[{index}]")
+    obj = json_object(item, f"relations[{index}]")
     label = obj.get("label")
     if not isinstance(label, str) or not label.strip():
         raise InputError(f"relations[{index}] needs a non-empty string 'label', got {label!r}")
-    head = _span(_object(obj.get("head"), f"relations[{index}].head"), text, f"relations[{index}].head")
-    child = _span(_object(obj.get("child"), f"relations[{index}].child"), text, f"relations[{index}].child")
+    head = _span(json_object(obj.get("head"), f"relations[{index}].head"), text, f"relations[{index}].head")
+    child = _span(json_object(obj.get("child"), f"relations[{index}].child"), text, f"relations[{index}].child")
     return Relation(head, child, label)
 
 
@@ -153,7 +136,7 @@ def _parse_entity(item: object, text: str, index: int) -> Entity:
         ):
             return Entity(start, end, label, _ENTITY_SOURCES[source])
     what = f"entities[{index}]"
-    obj = _object(item, what)
+    obj = json_object(item, what)
     span = _span(obj, text, what)
     label = obj.get("label")
     if not isinstance(label, str) or not label.strip():
@@ -164,7 +147,7 @@ def _parse_entity(item: object, text: str, index: int) -> Entity:
 
 def _parse_speaker(item: object, text: str, index: int) -> tuple[str, Speaker]:
     what = f"speakers[{index}]"
-    obj = _object(item, what)
+    obj = json_object(item, what)
     key = obj.get("id", f"#{index}")
     if not isinstance(key, str):
         raise InputError(f"{what} 'id' must be a string, got {key!r}")
@@ -172,11 +155,11 @@ def _parse_speaker(item: object, text: str, index: int) -> tuple[str, Speaker]:
     if not isinstance(name, str) or not name.strip():
         raise InputError(f"{what} needs a string 'name', got {name!r}")
     kind = _enum(SpeakerKind, obj.get("kind", "person"), f"{what} kind")
-    entity_label = _optional_str(obj.get("entity_label"), f"{what} entity_label")
+    entity_label = optional_str(obj.get("entity_label"), f"{what} entity_label")
     mentions = sorted(
         {
-            _span(_object(m, f"{what}.mentions[{i}]"), text, f"{what}.mentions[{i}]")
-            for i, m in enumerate(_list(obj, "mentions"))
+            _span(json_object(m, f"{what}.mentions[{i}]"), text, f"{what}.mentions[{i}]")
+            for i, m in enumerate(list_field(obj, "mentions"))
         }
     )
     return key, Speaker(name=name, kind=kind, entity_label=entity_label, mentions=mentions)
@@ -184,14 +167,16 @@ def _parse_speaker(item: object, text: str, index: int) -> tuple[str, Speaker]:
 
 def _parse_claim(item: object, text: str, index: int, speakers: dict[str, Speaker]) -> Claim:
     what = f"claims[{index}]"
-    obj = _object(item, what)
+    obj = json_object(item, what)
     span = _span(obj, text, what)
     parts = None
     if obj.get("parts") is not None:
         raw_parts = obj["parts"]
         if not isinstance(raw_parts, list) or len(raw_parts) < 2:
             raise InputError(f"{what} 'parts' must be a list of two or more spans")
-        parts = [_span(_object(p, f"{what}.parts[{i}]"), text, f"{what}.parts[{i}]") for i, p in enumerate(raw_parts)]
+        parts = [
+            _span(json_object(p, f"{what}.parts[{i}]"), text, f"{what}.parts[{i}]") for i, p in enumerate(raw_parts)
+        ]
         for before, after in pairwise(parts):
             if after.start < before.end:
                 raise InputError(f"{what} parts must be in text order and must not overlap")
@@ -200,59 +185,34 @@ def _parse_claim(item: object, text: str, index: int, speakers: dict[str, Speake
     claim = Claim(span.start, span.end, parts=parts)
     speaker_ref = obj.get("speaker")
     if speaker_ref is not None:
-        ref = _object(speaker_ref, f"{what}.speaker")
+        ref = json_object(speaker_ref, f"{what}.speaker")
         key = ref.get("id")
         if key not in speakers:
             raise InputError(f"{what} refers to speaker {key!r}, which is not in 'speakers'")
         claim.speaker = speakers[key]
         if ref.get("mention") is not None:
-            mention = _span(_object(ref["mention"], f"{what}.speaker.mention"), text, f"{what}.speaker.mention")
+            mention = _span(json_object(ref["mention"], f"{what}.speaker.mention"), text, f"{what}.speaker.mention")
             claim.mention = mention
             if mention not in claim.speaker.mentions:
                 claim.speaker.mentions.append(mention)
                 claim.speaker.mentions.sort()
     if obj.get("cue") is not None:
-        claim.cue = _span(_object(obj["cue"], f"{what}.cue"), text, f"{what}.cue")
+        claim.cue = _span(json_object(obj["cue"], f"{what}.cue"), text, f"{what}.cue")
     if obj.get("stance") is not None:
-        stance = _object(obj["stance"], f"{what}.stance")
+        stance = json_object(obj["stance"], f"{what}.stance")
         claim.stance = Stance(
-            _optional_str(stance.get("label"), f"{what}.stance label"),
-            _optional_str(stance.get("target"), f"{what}.stance target"),
+            optional_str(stance.get("label"), f"{what}.stance label"),
+            optional_str(stance.get("target"), f"{what}.stance target"),
         )
-    claim.note = _optional_str(obj.get("note"), f"{what} note")
-    claim.created_at = _timestamp(obj.get("created_at"))
-    claim.updated_at = _timestamp(obj.get("updated_at"))
+    claim.note = optional_str(obj.get("note"), f"{what} note")
+    claim.created_at = iso_timestamp(obj.get("created_at"))
+    claim.updated_at = iso_timestamp(obj.get("updated_at"))
     return claim
 
 
 def _span(obj: dict[str, Any], text: str, what: str) -> Span:
-    for key in ("start", "end"):
-        if key not in obj:
-            raise InputError(f"{what} is missing '{key}'")
+    require_keys(obj, what, "start", "end")
     return validate_span(text, obj["start"], obj["end"], obj.get("text"), what)
-
-
-def _object(item: object, what: str) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        raise InputError(f"{what} must be an object, got {type(item).__name__}")
-    return item
-
-
-def _list(obj: dict[str, Any], key: str) -> list[Any]:
-    value = obj.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(f"'{key}' must be a list, got {type(value).__name__}")
-    return value
-
-
-def _optional_str(value: object, what: str) -> str | None:
-    if value is None or isinstance(value, str):
-        if isinstance(value, str):
-            check_text(value, what)
-        return value
-    raise InputError(f"{what} must be a string or null, got {value!r}")
 
 
 def _enum(enum: type[_E], value: object, what: str) -> _E:
@@ -261,15 +221,6 @@ def _enum(enum: type[_E], value: object, what: str) -> _E:
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
         raise InputError(f"{what} {value!r} is not one of: {allowed}") from None
-
-
-def _timestamp(value: object) -> datetime | None:
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
 
 
 # ---------------------------------------------------------------- writing

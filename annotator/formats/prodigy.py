@@ -32,22 +32,21 @@ from annotator.domain.errors import InputError, UserError
 from annotator.domain.model import AnnotationSet, Document, EntitySource, Span, Status, text_sha256
 from annotator.domain.spans import grapheme_starts
 from annotator.formats.claim_layout import (
-    CLAIM_ATTRS,
+    ATTRS,
     RELATION_END,
-    SOURCE_ATTRS,
     SPAN_LABELS,
     LabelledSpan,
     Link,
     flatten,
-    name_speakers,
     rebuild,
     unplaced_claim_speakers,
     unplaced_speakers,
 )
 from annotator.formats.interchange import ExportItem, ReadOptions, WriteOptions
+from annotator.formats.jsonio import json_object, list_field, load_object, read_json_lines, require_keys
 from annotator.formats.offsets import OffsetTable, OffsetUnit
 from annotator.formats.records import Record
-from annotator.formats.textio import BOM, check_text
+from annotator.formats.textio import check_text
 
 EXTRA = "annotator"
 """The key of the object this program adds to a Prodigy span: the layout key and attributes."""
@@ -58,7 +57,6 @@ ACCEPT, REJECT, IGNORE = "accept", "reject", "ignore"
 SKIPPED_NOTE = "rejected or ignored records skipped"
 VIEW_NER = "ner_manual"
 VIEW_RELATIONS = "relations"
-_ATTRS = (*CLAIM_ATTRS, *SOURCE_ATTRS)
 _PRODIGY_KEYS = ("_input_hash", "_task_hash", "_session_id", "_view_id", "_annotator_id")
 _PRODIGY_KEY_BYTES = re.compile(rb'"(?:_input_hash|_task_hash|_session_id|_view_id|_annotator_id|token_start)"\s*:')
 _ENTITY_SOURCES = {source.value: source for source in EntitySource}
@@ -69,41 +67,12 @@ _ENTITY_SOURCES = {source.value: source for source in EntitySource}
 
 def read(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Record]:
     """Yield one :class:`Record` per accepted or unanswered task; raise :class:`InputError` on the first bad line."""
-    seen_any = False
-    for number, raw in enumerate(stream, start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise InputError(
-                f"is not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8", path, number
-            ) from None
-        if number == 1 and line.startswith(BOM):
-            line = line[1:]
-        if not line.strip():
-            continue
-        seen_any = True
-        try:
-            record = parse_task(line, options)
-        except InputError as error:
-            raise error.located(path, number) from None
-        except RecursionError:
-            raise InputError("JSON is nested too deeply", path, number) from None
-        if record is None:
-            continue
-        record.line = number
-        yield record
-    if not seen_any:
-        raise InputError("is empty: no Prodigy tasks to import", path)
+    return read_json_lines(stream, path, lambda line: parse_task(line, options), "Prodigy tasks")
 
 
 def parse_task(line: str, options: ReadOptions) -> Record | None:
     """Parse one Prodigy task; ``None`` for a rejected or ignored one (counted in ``options``)."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise InputError(f"invalid JSON ({error.msg} at column {error.colno})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"each line must be a JSON object (a Prodigy task), got {type(data).__name__}")
+    data = load_object(line, "a JSON object (a Prodigy task)")
     answer = data.get("answer")
     if answer in (REJECT, IGNORE):
         options.note(SKIPPED_NOTE)
@@ -121,7 +90,7 @@ def parse_task(line: str, options: ReadOptions) -> Record | None:
     document = Document(*_identity(data, text))
     record = Record(document)
     annotator = _annotator(data)
-    has_annotations = bool(_list(data, "spans")) or bool(_list(data, "relations"))
+    has_annotations = bool(list_field(data, "spans")) or bool(list_field(data, "relations"))
     if answer == ACCEPT or has_annotations:
         aset = _TaskReader(data, text, options).annotation_set(annotator)
         aset.status = Status.DONE if answer == ACCEPT else Status.NEW
@@ -185,7 +154,7 @@ class _TaskReader:
         self.data = data
         self.text = text
         self.options = options
-        self.tokens = _list(data, "tokens")
+        self.tokens = list_field(data, "tokens")
         self.spans: list[LabelledSpan] = []
         self.token_ends: dict[str, object] = {}  # each span's token_end as the file gives it, by key
         self.sources: list[EntitySource] = []  # the source of each entity span, in span order
@@ -195,28 +164,25 @@ class _TaskReader:
 
     def annotation_set(self, annotator: str | None) -> AnnotationSet:
         """The annotation set the task's spans and relations lay out."""
-        for index, item in enumerate(_list(self.data, "spans")):
+        for index, item in enumerate(list_field(self.data, "spans")):
             self._read_span(item, index)
-        links = [self._read_relation(item, index) for index, item in enumerate(_list(self.data, "relations"))]
-        aset = rebuild(self.spans, links, annotator)
-        name_speakers(aset, self.text)
+        links = [self._read_relation(item, index) for index, item in enumerate(list_field(self.data, "relations"))]
+        aset = rebuild(self.spans, links, annotator, self.text)
         for entity, source in zip(aset.entities, self.sources, strict=True):
             entity.source = source
         return aset
 
     def _read_span(self, item: object, index: int) -> None:
         what = f"spans[{index}]"
-        obj = _object(item, what)
-        for name in ("start", "end"):
-            if name not in obj:
-                raise InputError(f"{what} is missing '{name}'")
+        obj = json_object(item, what)
+        require_keys(obj, what, "start", "end")
         label = obj.get("label")
         if not isinstance(label, str) or not label.strip():
             raise InputError(f"{what} needs a string 'label', got {label!r}")
         span = self.options.spans.span(self.text, obj["start"], obj["end"], obj.get("text"), what)
         self._check_tokens(obj, span, what)
         extra = obj.get(EXTRA)
-        extra = _object(extra, f"{what}.{EXTRA}") if extra is not None else {}
+        extra = json_object(extra, f"{what}.{EXTRA}") if extra is not None else {}
         key = extra.get(KEY_ATTR)
         if key is None:
             key = f"#{index}"
@@ -225,7 +191,7 @@ class _TaskReader:
         if key in self.by_key:
             raise InputError(f"{what} repeats key {key!r} of another span ({EXTRA}.{KEY_ATTR} is unique in a task)")
         attrs: dict[str, str] = {}
-        for name in _ATTRS:
+        for name in ATTRS:
             value = extra.get(name)
             if value is None:
                 continue
@@ -266,15 +232,13 @@ class _TaskReader:
 
     def _token(self, index: int) -> Span:
         what = f"tokens[{index}]"
-        obj = _object(self.tokens[index], what)
-        for key in ("start", "end"):
-            if key not in obj:
-                raise InputError(f"{what} is missing '{key}'")
+        obj = json_object(self.tokens[index], what)
+        require_keys(obj, what, "start", "end")
         return self.options.spans.span(self.text, obj["start"], obj["end"], obj.get("text"), what)
 
     def _read_relation(self, item: object, index: int) -> Link:
         what = f"relations[{index}]"
-        obj = _object(item, what)
+        obj = json_object(item, what)
         label = obj.get("label")
         if not isinstance(label, str) or not label.strip():
             raise InputError(f"{what} needs a string 'label', got {label!r}")
@@ -298,10 +262,8 @@ class _TaskReader:
                     f"{what} '{side}' is token {token}, where {problem} of the task ends; give '{side}_span'"
                 )
             return matches[0]
-        span_obj = _object(given, f"{what}.{side}_span")
-        for name in ("start", "end"):
-            if name not in span_obj:
-                raise InputError(f"{what}.{side}_span is missing '{name}'")
+        span_obj = json_object(given, f"{what}.{side}_span")
+        require_keys(span_obj, f"{what}.{side}_span", "start", "end")
         label = span_obj.get("label")
         start, end = span_obj["start"], span_obj["end"]
         if label is None:  # a relation to tokens that are not a labelled span (Prodigy allows it)
@@ -339,21 +301,6 @@ class _TaskReader:
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _object(item: object, what: str) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        raise InputError(f"{what} must be an object, got {type(item).__name__}")
-    return item
-
-
-def _list(obj: dict[str, Any], key: str) -> list[Any]:
-    value = obj.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(f"'{key}' must be a list, got {type(value).__name__}")
-    return value
 
 
 # ---------------------------------------------------------------- writing

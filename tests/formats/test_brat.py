@@ -1,218 +1,58 @@
 """brat standoff folders: the Attribution-event layout, PolNeAR and the brat tutorial, round trips and bad input."""
 
-import json
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
+from native_lines import NOTE, claim, native_lines, span, speaker
 
 from annotator.domain.errors import InputError
 from annotator.domain.model import AnnotationSet, Document, Entity, Span, SpeakerKind
 from annotator.formats.brat import LAYOUT_MARKER, parse_ann, read_folder, write
 from annotator.formats.interchange import ExportLosses, ReadOptions, WriteOptions
-from annotator.services.exporting import export_annotations
 from annotator.services.importing import ImportOptions, ImportReport, import_paths
 from annotator.services.stats import collect_stats
 from annotator.store.database import Database
 
 # ---------------------------------------------------------------- helpers
 
-TEXT = (
-    'Ajai Malhotra said India\'s foreign policy is anchored on strategic autonomy. "India," he added, '
-    '"will not pick a side." Officials said the visit mattered.\nThe ministry declined to comment on "the new\n'
-    'deal" today. Modi stayed silent.'
-)
-EMOJI_TEXT = "👨‍👩‍👧 家族 said 你好世界 🇺🇦 today, and Ώ agreed."
+EMOJI_TEXT = "👨‍👩‍👧 家族 said 你好世界 🇺🇦 today, and Ώ agreed."
 CRLF_TEXT = 'First line.\r\nAnna said "a\r\nb" loudly.\r\nEnd.'
 
 
-def span(piece: str, occurrence: int = 0, text: str = TEXT) -> dict[str, Any]:
-    """The span of the ``occurrence``-th match of ``piece`` in ``text``."""
-    match = list(re.finditer(re.escape(piece), text))[occurrence]
-    return {"start": match.start(), "end": match.end(), "text": piece}
-
-
-def claim(pieces: list[dict[str, Any]], text: str = TEXT, **fields: Any) -> dict[str, Any]:
-    result: dict[str, Any] = {
-        "start": pieces[0]["start"],
-        "end": pieces[-1]["end"],
-        "text": text[pieces[0]["start"] : pieces[-1]["end"]],
-    }
-    if len(pieces) > 1:
-        result["parts"] = pieces
-    result.update(fields)
-    return result
-
-
-def native_lines() -> list[dict[str, Any]]:
-    """Two annotators, split claims, coreferent mentions, notes with odd characters, emoji, CJK and CRLF texts."""
-    malhotra = {
-        "id": "s1",
-        "name": "Ajai Malhotra",
-        "kind": "person",
-        "entity_label": "PERSON",
-        "mentions": [span("Ajai Malhotra"), span("he")],
-    }
-    speakers: list[dict[str, Any]] = [
-        malhotra,
-        {"id": "s2", "name": "officials", "kind": "anonymous", "mentions": [span("Officials")]},
-        {
-            "id": "s3",
-            "name": "the ministry",
-            "kind": "organization",
-            "entity_label": "ORG",
-            "mentions": [span("The ministry")],
-        },
-        {"id": "s4", "name": "Narendra Modi", "kind": "person", "mentions": [span("Modi")]},
-        {"id": "s5", "name": "the article", "kind": "author", "mentions": []},
-    ]
-    alice = {
-        "id": "d1",
-        "text": TEXT,
-        "meta": {"date": "2025-12-01", "title": "Talks"},
-        "annotator": "alice",
-        "status": "done",
-        "note": "a document note",
-        "entities": [
-            {**span("Ajai Malhotra"), "label": "PERSON", "source": "manual"},
-            {**span("India"), "label": "GPE"},
-            {**span("The ministry"), "label": "ORG"},
-        ],
-        "speakers": speakers,
-        "claims": [
-            claim(
-                [span("India's foreign policy is anchored on strategic autonomy")],
-                speaker={"id": "s1", "mention": span("Ajai Malhotra")},
-                cue=span("said"),
-                stance={"label": "support", "target": "strategic autonomy"},
-                note="line one\nline\ttwo \\n back\\slash",
-            ),
-            claim(
-                [span("India,"), span("will not pick a side.")],
-                speaker={"id": "s1", "mention": span("he")},
-                cue=span("added"),
-                stance={"label": "neutral", "target": None},
-            ),
-            claim(
-                [span("the visit mattered")], speaker={"id": "s2", "mention": span("Officials")}, cue=span("said", 1)
-            ),
-            claim(
-                [span("the new\ndeal")],
-                speaker={"id": "s3", "mention": span("The ministry")},
-                cue=span("declined to comment on"),
-                stance={"label": "oppose", "target": "the deal: a\nturn"},
-            ),
-            claim([span("stayed silent")], note="no speaker, no cue"),
-        ],
-        "relations": [
-            {"head": span("Ajai Malhotra"), "child": span("India"), "label": "citizen_of"},
-            {"head": span("Officials"), "child": span("The ministry"), "label": "member_of"},
-        ],
-    }
-    bob = {
-        "id": "d1",
-        "text": TEXT,
-        "annotator": "bob",
-        "status": "in_progress",
-        "speakers": [{"id": "s1", "name": "Malhotra", "kind": "person", "mentions": [span("Ajai Malhotra")]}],
-        "claims": [
-            claim(
-                [span('"India,"'), span('"will not pick a side."')],
-                speaker={"id": "s1", "mention": span("Ajai Malhotra")},
-            )
-        ],
-    }
+def brat_lines() -> list[dict[str, Any]]:
+    """The shared native lines, and lines with emoji, CJK, CRLF and a document id that is no safe file name."""
     family, world = span("👨‍👩‍👧 家族", text=EMOJI_TEXT), span("你好世界 🇺🇦", text=EMOJI_TEXT)
     emoji = {
         "id": "emoji/../CJK",
         "text": EMOJI_TEXT,
         "annotator": "alice",
-        "entities": [{**span("Ώ", text=EMOJI_TEXT), "label": "PERSON"}],
-        "speakers": [{"id": "s1", "name": "家族", "kind": "group", "mentions": [family]}],
+        "entities": [{**span("Ώ", text=EMOJI_TEXT), "label": "PERSON"}],
+        "speakers": [speaker("s1", "家族", "group", [family])],
         "claims": [
             claim([world], text=EMOJI_TEXT, speaker={"id": "s1", "mention": family}, cue=span("said", text=EMOJI_TEXT))
         ],
     }
-    quote = span('"a\r\nb"', text=CRLF_TEXT)
+    anna = span("Anna", text=CRLF_TEXT)
     crlf = {
         "id": "crlf",
         "text": CRLF_TEXT,
         "annotator": "bob",
-        "speakers": [{"id": "s1", "name": "Anna", "kind": "person", "mentions": [span("Anna", text=CRLF_TEXT)]}],
+        "speakers": [speaker("s1", "Anna", "person", [anna])],
         "claims": [
             claim(
-                [quote],
+                [span('"a\r\nb"', text=CRLF_TEXT)],
                 text=CRLF_TEXT,
-                speaker={"id": "s1", "mention": span("Anna", text=CRLF_TEXT)},
+                speaker={"id": "s1", "mention": anna},
                 cue=span("said", text=CRLF_TEXT),
             )
         ],
     }
-    untouched = {
-        "id": "plain",
-        "text": "Nobody annotated Berlin.",
-        "entities": [{"start": 17, "end": 23, "label": "GPE"}],
-    }
-    return [alice, bob, emoji, crlf, untouched]
-
-
-def comparable(line: dict[str, Any]) -> dict[str, Any]:
-    """What brat carries of a native JSONL line: spans, labels, speakers, claims, stance, notes, relations."""
-
-    def spn(obj: dict[str, Any] | None) -> tuple[int, int] | None:
-        return None if obj is None else (obj["start"], obj["end"])
-
-    mention_names = {}
-    speakers = []
-    for speaker in line.get("speakers", []):
-        if not speaker["mentions"]:
-            continue
-        mentions = tuple(sorted((m["start"], m["end"]) for m in speaker["mentions"]))
-        speakers.append((speaker["name"], speaker["kind"], speaker.get("entity_label"), mentions))
-        mention_names[speaker["id"]] = speaker["name"]
-    claims = []
-    for item in line.get("claims", []):
-        who = item.get("speaker")
-        stance = item.get("stance") or {}
-        claims.append(
-            (
-                spn(item),
-                tuple(spn(p) for p in item.get("parts") or []),
-                mention_names.get(who["id"]) if who and who.get("mention") else None,
-                spn(who.get("mention")) if who else None,
-                spn(item.get("cue")),
-                stance.get("label"),
-                stance.get("target"),
-                item.get("note"),
-            )
-        )
-    return {
-        "text": line["text"],
-        "entities": sorted((e["start"], e["end"], e["label"]) for e in line.get("entities", [])),
-        "speakers": sorted(speakers, key=repr),
-        "claims": sorted(claims, key=repr),
-        "relations": sorted((spn(r["head"]), spn(r["child"]), r["label"]) for r in line.get("relations", [])),
-    }
-
-
-def exported_lines(database: Database, path: Path) -> dict[tuple[str, str | None], dict[str, Any]]:
-    export_annotations(database, str(path), fmt="jsonl")
-    lines = [json.loads(raw) for raw in path.read_text(encoding="utf-8").splitlines()]
-    return {(line["id"], line["annotator"]): comparable(line) for line in lines}
-
-
-@pytest.fixture
-def fresh_database(tmp_path: Path, template_db: Path) -> Iterator[Database]:
-    """A second, empty database beside the ``database`` fixture's."""
-    path = tmp_path / "second.sqlite3"
-    shutil.copyfile(template_db, path)
-    db = Database.open(path)
-    yield db
-    db.close()
+    return [*native_lines(), emoji, crlf]
 
 
 def import_folder(database: Database, folder: Path, **options: Any) -> ImportReport:
@@ -311,41 +151,47 @@ def check_collection(folder: Path) -> int:
 # ---------------------------------------------------------------- native → brat → native
 
 
-def test_native_annotations_survive_brat(
-    database: Database, fresh_database: Database, tmp_path: Path, jsonl: Callable[..., Path]
-) -> None:
-    source = jsonl(tmp_path / "in.jsonl", native_lines())
-    first = import_paths(database, [str(source)], ImportOptions(use_nlp=False))
-    assert not first.failed, first.files[0].error
-    out = tmp_path / "brat"
-    report = export_annotations(database, str(out), fmt="brat")
-    assert report.lines == 5
-    assert sorted(p.name for p in out.iterdir()) == ["alice", "annotation.conf", "bob", "plain.ann", "plain.txt"]
+def test_native_annotations_survive_brat(database: Database, fresh_database: Database, kit: Any) -> None:
+    kit.import_lines(database, brat_lines())
+    exported = kit.export(database, "brat", "brat")
+    out = exported.path
+    assert exported.report.lines == 5
+    assert sorted(p.name for p in out.iterdir()) == [
+        "alice",
+        "annotation.conf",
+        "article-2.ann",
+        "article-2.txt",
+        "bob",
+    ]
     assert (
         (out / "alice" / "annotation.conf")
         .read_text(encoding="utf-8")
         .startswith(LAYOUT_MARKER + "\n# annotator: alice\n")
     )
     assert (out / "crlf.txt").exists() is False and (out / "bob" / "crlf.txt").read_bytes() == CRLF_TEXT.encode()
-    assert sorted(p.name for p in (out / "alice").glob("*.txt")) == ["d1.txt", "emoji_.._CJK.txt"]
-    warnings = "\n".join(report.warnings)
+    assert sorted(p.name for p in (out / "alice").glob("*.txt")) == ["article-1.txt", "emoji_.._CJK.txt"]
+    warnings = exported.warnings()
     for lost in ("speakers without a mention", "document notes", "annotation statuses", "document metadata", "ids"):
         assert lost in warnings
     assert sum(check_collection(folder) for folder in (out, out / "alice", out / "bob")) > 40
 
     second = import_folder(fresh_database, out)
     assert not second.failed, second.files[0].error
-    before = exported_lines(database, tmp_path / "before.jsonl")
-    after = exported_lines(fresh_database, tmp_path / "after.jsonl")
+
+    def carried_by_brat(views: Any) -> Any:
+        return kit.carried(views, status=None, notes=False, meta=False, sources=False)
+
+    before, after = carried_by_brat(kit.snapshot(database)), carried_by_brat(kit.snapshot(fresh_database))
     before[("emoji_.._CJK", "alice")] = before.pop(("emoji/../CJK", "alice"))
     assert after.keys() == before.keys()
     for key, line in before.items():
         assert after[key] == line, key
-    claims = {c[0]: c for c in after[("d1", "alice")]["claims"]}
+    alice = after[("article-1", "alice")]
+    (split,) = [c for c in alice["claims"] if len(c[0]) == 2]
     india, side = span("India,"), span("will not pick a side.")
-    split = claims[(india["start"], side["end"])]
-    assert split[1] == ((india["start"], india["end"]), (side["start"], side["end"]))
-    assert claims[(span("India's")["start"], span("autonomy")["end"])][-1] == "line one\nline\ttwo \\n back\\slash"
+    assert split[0] == (Span(india["start"], india["end"]), Span(side["start"], side["end"]))
+    first = next(c for c in alice["claims"] if c[0][0].start == span("India's")["start"])
+    assert first[5] == NOTE
 
 
 def brat_fragments(text: str, piece: dict[str, Any]) -> list[tuple[int, int]]:
@@ -458,15 +304,14 @@ def test_our_own_speaker_layout_reads_back() -> None:
 # ---------------------------------------------------------------- real samples
 
 
-def test_brat_tutorial_round_trip(samples: Path, database: Database, tmp_path: Path, fresh_database: Database) -> None:
+def test_brat_tutorial_round_trip(samples: Path, database: Database, fresh_database: Database, kit: Any) -> None:
     news = samples / "brat-news"
     report = import_folder(database, news, fmt="auto", annotator="x", add_labels=True)
     assert not report.failed, report.files[0].error
     notes = "\n".join(report.files[0].notes)
     for skipped in ("events of type Merge-org", "attributes Confidence", "normalizations", "equivalences (Alias)"):
         assert skipped in notes
-    out = tmp_path / "out"
-    export_annotations(database, str(out), fmt="brat")
+    out = kit.export(database, "brat", "out").path
     check_collection(out / "x")
 
     def spans_and_relations(ann: str) -> tuple[set[tuple[str, str]], set[tuple[str, ...]]]:
@@ -510,18 +355,13 @@ FLYNN = "politico_2016-09-08_flynn-says-trump-absolutely-righ"
 
 
 def test_polnear_articles_import_with_one_annotator_per_suffix(
-    samples: Path, database: Database, db_path: Path, tmp_path: Path, cli: Callable[..., Any]
+    samples: Path, database: Database, db_path: Path, tmp_path: Path, cli: Callable[..., Any], kit: Any
 ) -> None:
     copy_polnear(samples, tmp_path / "polnear", [FLYNN, "breitbart_2016-09-12_stealth-over-health-hillary-clin"])
     result = cli("import", tmp_path / "polnear", "--db", db_path, "--no-nlp", "--add-labels")
     assert result.code == 0, result.err
     assert "read as brat" in result.out and "imported 2 documents" in result.out and "7 annotation sets" in result.out
-    lines = {}
-    out = tmp_path / "all.jsonl"
-    export_annotations(database, str(out), fmt="jsonl")
-    for raw in out.read_text(encoding="utf-8").splitlines():
-        line = json.loads(raw)
-        lines[(line["id"], line["annotator"])] = line
+    lines = {(line["id"], line["annotator"]): line for line in kit.export(database, "jsonl").lines()}
     assert {a for doc, a in lines if doc == FLYNN} == {"4b22", "4e07", "5fec", "6b86", "d473", "ef2d"}
     flynn = lines[(FLYNN, "4b22")]
     assert flynn["meta"] == {"source": f"{FLYNN}.txt"}
@@ -594,9 +434,7 @@ def test_overlapping_claim_parts_are_refused() -> None:
 # ---------------------------------------------------------------- what cannot be carried, and files
 
 
-def test_foreign_labels_are_renamed_and_reported(
-    database: Database, tmp_path: Path, jsonl: Callable[..., Path]
-) -> None:
+def test_foreign_labels_are_renamed_and_reported(database: Database, kit: Any) -> None:
     text = "Anna met Bob in Rome."
     line = {
         "id": "x",
@@ -605,11 +443,10 @@ def test_foreign_labels_are_renamed_and_reported(
         "entities": [{"start": 0, "end": 4, "label": "PERSON"}, {"start": 9, "end": 12, "label": "PERSON"}],
         "relations": [{"head": span("Anna", text=text), "child": span("Bob", text=text), "label": "met with"}],
     }
-    report = import_paths(database, [str(jsonl(tmp_path / "in.jsonl", [line]))], ImportOptions(use_nlp=False))
-    assert not report.failed, report.files[0].error
-    out = tmp_path / "out"
-    exported = export_annotations(database, str(out), fmt="brat")
-    assert any("labels with characters" in warning for warning in exported.warnings)
+    kit.import_lines(database, [line])
+    exported = kit.export(database, "brat", "out")
+    out = exported.path
+    assert "labels with characters" in exported.warnings()
     assert (out / "a b_c" / "x.ann").read_text(encoding="utf-8").endswith("R1\tmet_with Arg1:T1 Arg2:T2\t\n")
     (record,) = read_folder(out, ReadOptions())
     assert record.annotations[0].annotator == "a b/c"

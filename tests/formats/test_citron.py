@@ -2,12 +2,12 @@
 
 import importlib
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from native_lines import import_seed, seed_claims_line, span, utf16
 
 from annotator.domain.errors import InputError
 from annotator.domain.model import (
@@ -24,24 +24,13 @@ from annotator.domain.model import (
 )
 from annotator.formats import citron
 from annotator.formats.interchange import ExportLosses, ReadOptions, WriteOptions
-from annotator.services.exporting import export_annotations
 from annotator.store.database import Database
-
-REPO = Path(__file__).resolve().parents[2]
-SEED = REPO / "seeds" / "000_ba5382ffd786d442.txt"
 
 Cli = Callable[..., Any]
 
 
-def _at(text: str, needle: str, after: str = "", length: int | None = None) -> dict[str, Any]:
-    """The span of ``needle`` (its first ``length`` characters) at its first place after ``after``."""
-    start = text.index(needle, text.index(after) if after else 0)
-    end = start + (len(needle) if length is None else length)
-    return {"start": start, "end": end, "text": text[start:end]}
-
-
 def _pairs(spans: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    return [(span["start"], span["end"]) for span in spans]
+    return [(item["start"], item["end"]) for item in spans]
 
 
 def _shape(line: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -63,108 +52,50 @@ def _shape(line: dict[str, Any]) -> list[tuple[Any, ...]]:
     return sorted(shape)
 
 
-def _fresh_db(tmp_path: Path, template_db: Path, name: str = "fresh.sqlite3") -> Path:
-    path = tmp_path / name
-    shutil.copyfile(template_db, path)
-    return path
-
-
 def _export_native(cli: Cli, db_path: Path, *extra: str) -> list[dict[str, Any]]:
     result = cli("export", "-o", "-", "--db", db_path, *extra)
     assert result.code == 0, result.err
     return result.json_lines()
 
 
-def _seed_line(cli: Cli, db_path: Path) -> dict[str, Any]:
-    """Import the sample article (no model) and give alice claims on it, found by searching its text."""
-    assert cli("import", "--no-nlp", "--db", db_path, SEED).code == 0
-    (model_line,) = _export_native(cli, db_path)
-    text = model_line["text"]
-    ajai = _at(text, "Ajai Malhotra")
-    malhotra = _at(text, "Malhotra stated", length=len("Malhotra"))
-    he = _at(text, "He pointed", length=2)
-    he_added = _at(text, "he added", length=2)
-    diplomat = _at(text, "The diplomat")
-    return {
-        "format": "annotator/v1",
-        "id": model_line["id"],
-        "text": text,
-        "annotator": "alice",
-        "status": "done",
-        "entities": [{**ajai, "label": "PERSON", "source": "manual"}],
-        "speakers": [
-            {
-                "id": "s1",
-                "name": "Ajai Malhotra",
-                "kind": "person",
-                "mentions": [ajai, malhotra, he, diplomat, he_added],
-            }
-        ],
-        "claims": [
-            {
-                **_at(text, "India's foreign policy is currently anchored on strategic autonomy and multi-alignment"),
-                "speaker": {"id": "s1", "mention": malhotra},
-                "cue": _at(text, "stated"),
-                "stance": {"label": "support", "target": "strategic autonomy"},
-                "note": "clear case",
-            },
-            {
-                **_at(text, "diversified international partnerships have strengthened India's position"),
-                "speaker": {"id": "s1", "mention": he},
-                "cue": _at(text, "pointed out"),
-            },
-            {
-                **_at(text, "The focus, he added, should remain on fostering dialogue and diplomacy"),
-                "parts": [
-                    _at(text, "The focus, he added", length=len("The focus")),
-                    _at(text, "should remain on fostering dialogue and diplomacy"),
-                ],
-                "speaker": {"id": "s1", "mention": he_added},
-                "cue": _at(text, "added", after="The focus"),
-            },
-            {
-                **_at(text, "the main priority should always be national interest"),
-                "speaker": {"id": "s1", "mention": diplomat},
-                "cue": _at(text, "suggested"),
-            },
-        ],
-    }
-
-
 def test_native_to_citron_to_native_keeps_claims_speakers_and_offsets(
-    cli: Cli, db_path: Path, database: Database, tmp_path: Path, template_db: Path
+    cli: Cli,
+    db_path: Path,
+    database: Database,
+    tmp_path: Path,
+    fresh_db_path: Path,
+    jsonl: Callable[..., Path],
+    kit: Any,
 ) -> None:
-    line = _seed_line(cli, db_path)
-    native = tmp_path / "alice.jsonl"
-    native.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    line = seed_claims_line(*import_seed(cli, db_path))
+    native = jsonl(tmp_path / "alice.jsonl", [line])
     assert cli("import", "--no-nlp", "--format", "jsonl", "--db", db_path, native).code == 0
     (before,) = _export_native(cli, db_path, "--annotator", "alice")
 
-    out = tmp_path / "alice.json"
-    report = export_annotations(database, str(out), fmt="citron")
+    exported = kit.export(database, "citron", "alice.json")
+    out, report = exported.path, exported.report
 
     assert report.fmt == "citron" and report.lines == 1
-    warnings = "\n".join(report.warnings)
+    warnings = exported.warnings()
     for lost in ("stance labels: 1", "stance targets: 1", "claim notes: 1", "entities: 1", "document status"):
         assert f"citron JSON cannot carry {lost}" in warnings, warnings
     assert "speaker names" not in warnings  # "Ajai Malhotra" is the longest mention: it reads back the same
-    (written,) = [json.loads(row) for row in out.read_text(encoding="utf-8").splitlines()]
+    (written,) = exported.lines()
     text = written["text"]
     assert text == line["text"] and written["id"] == line["id"] and written["annotator"] == "alice"
     by_cue = {quote["cue"]["text"]: quote for quote in written["quotes"]}
     assert set(by_cue) == {"stated", "pointed out", "added", "suggested"}
-    assert by_cue["pointed out"]["sources"] == [_at(text, "He pointed", length=2)]
-    assert by_cue["pointed out"]["coreferences"] == [_at(text, "Ajai Malhotra")]  # "He" → the name
+    assert by_cue["pointed out"]["sources"] == [span("He pointed", text=text, length=2)]
+    assert by_cue["pointed out"]["coreferences"] == [span("Ajai Malhotra", text=text)]  # "He" → the name
     assert [c["text"] for c in by_cue["added"]["contents"]] == [
         "The focus",
         "should remain on fostering dialogue and diplomacy",
     ]
     assert written["coreference_groups"] == [sorted(line["speakers"][0]["mentions"], key=lambda s: s["start"])]
 
-    fresh = _fresh_db(tmp_path, template_db)
-    result = cli("import", "--no-nlp", "--format", "citron", "--annotator", "bob", "--db", fresh, out)
+    result = cli("import", "--no-nlp", "--format", "citron", "--annotator", "bob", "--db", fresh_db_path, out)
     assert result.code == 0, result.err
-    (after,) = _export_native(cli, fresh)
+    (after,) = _export_native(cli, fresh_db_path)
     assert after["annotator"] == "alice"  # the export's own annotator key wins over --annotator, as in native JSONL
     assert after["id"] == before["id"] and after["text"] == before["text"]
     assert _shape(after) == _shape(before)
@@ -180,20 +111,20 @@ def _interview() -> tuple[str, dict[str, Any]]:
     )
     quotes = [
         {
-            "cue": _at(text, "said"),
-            "sources": [_at(text, "Ajai Malhotra")],
-            "contents": [_at(text, "India must stay neutral")],
+            "cue": span("said", text=text),
+            "sources": [span("Ajai Malhotra", text=text)],
+            "contents": [span("India must stay neutral", text=text)],
         },
         {
-            "cue": _at(text, "added"),
-            "sources": [_at(text, "he added", length=2)],
-            "contents": [_at(text, '"Our policy,"'), _at(text, '"is strategic autonomy."')],
-            "coreferences": [_at(text, "Ajai Malhotra")],
+            "cue": span("added", text=text),
+            "sources": [span("he added", text=text, length=2)],
+            "contents": [span('"Our policy,"', text=text), span('"is strategic autonomy."', text=text)],
+            "coreferences": [span("Ajai Malhotra", text=text)],
         },
         {
-            "cue": _at(text, "according to"),
-            "sources": [_at(text, "Reuters")],
-            "contents": [_at(text, "Officials in Delhi declined to comment")],
+            "cue": span("according to", text=text),
+            "sources": [span("Reuters", text=text)],
+            "contents": [span("Officials in Delhi declined to comment", text=text)],
         },
     ]
     return text, {"quotes": quotes, "text": text}
@@ -230,9 +161,9 @@ def test_a_citron_file_reads_into_claims_and_writes_back_the_same_quotes(
 
 def _bad(text: str = "Malhotra said India must stay neutral.", **quote: Any) -> dict[str, Any]:
     base = {
-        "cue": _at(text, "said"),
-        "sources": [_at(text, "Malhotra")],
-        "contents": [_at(text, "India must stay neutral")],
+        "cue": span("said", text=text),
+        "sources": [span("Malhotra", text=text)],
+        "contents": [span("India must stay neutral", text=text)],
     }
     return {"text": text, "quotes": [{**base, **quote}]}
 
@@ -267,7 +198,7 @@ BAD_INPUTS: dict[str, tuple[str, int | None, str]] = {
     ),
     "span out of range": (json.dumps(_bad(cue={"start": 9, "end": 99})), None, "out of range"),
     "overlapping contents": (
-        json.dumps(_bad(contents=[_at(TEXT, "India must"), _at(TEXT, "must stay")])),
+        json.dumps(_bad(contents=[span("India must", text=TEXT), span("must stay", text=TEXT)])),
         None,
         "quotes[0] contents [14, 24) 'India must' and [20, 29) 'must stay' overlap",
     ),
@@ -330,26 +261,25 @@ UNICODE_TEXT = (
 def _unicode_doc(unit: str = "codepoints") -> dict[str, Any]:
     text = UNICODE_TEXT
 
-    def span(needle: str, length: int | None = None) -> dict[str, Any]:
-        found = _at(text, needle, length=length)
+    def at(needle: str, length: int | None = None) -> dict[str, Any]:
+        found = span(needle, text=text, length=length)
         if unit == "utf16":
-            found["start"] = len(text[: found["start"]].encode("utf-16-le")) // 2
-            found["end"] = len(text[: found["end"]].encode("utf-16-le")) // 2
+            found["start"], found["end"] = utf16(text, found["start"]), utf16(text, found["end"])
         return found
 
     return {
         "text": text,
         "quotes": [
             {
-                "cue": span("said"),
-                "sources": [span("Ajai Malhotra")],
-                "contents": [span('"India 🇮🇳 must stay neutral."')],
+                "cue": at("said"),
+                "sources": [at("Ajai Malhotra")],
+                "contents": [at('"India 🇮🇳 must stay neutral."')],
             },
             {
-                "cue": span("added"),
-                "sources": [span("He added", 2)],
-                "contents": [span("中国 matters 👍🏽")],
-                "coreferences": [span("Ajai Malhotra")],
+                "cue": at("added"),
+                "sources": [at("He added", 2)],
+                "contents": [at("中国 matters 👍🏽")],
+                "coreferences": [at("Ajai Malhotra")],
             },
         ],
     }
@@ -357,7 +287,7 @@ def _unicode_doc(unit: str = "codepoints") -> dict[str, Any]:
 
 @pytest.mark.parametrize("unit", ["codepoints", "utf16"])
 def test_emoji_cjk_and_crlf_keep_exact_offsets(
-    unit: str, cli: Cli, db_path: Path, database: Database, tmp_path: Path
+    unit: str, cli: Cli, db_path: Path, database: Database, tmp_path: Path, kit: Any
 ) -> None:
     path = tmp_path / "unicode.json"
     path.write_text(json.dumps(_unicode_doc(unit), ensure_ascii=False), encoding="utf-8")
@@ -376,12 +306,9 @@ def test_emoji_cjk_and_crlf_keep_exact_offsets(
     (speaker,) = line["speakers"]
     assert speaker["name"] == "Ajai Malhotra" and [m["text"] for m in speaker["mentions"]] == ["Ajai Malhotra", "He"]
 
-    out = tmp_path / "out.json"
-    export_annotations(database, str(out), fmt="citron")
-    (written,) = [json.loads(row) for row in out.read_text(encoding="utf-8").splitlines()]
+    (written,) = kit.export(database, "citron", "out.json").lines()
     assert written["quotes"] == _unicode_doc()["quotes"]
-    export_annotations(database, str(out), fmt="citron", offsets="utf16")
-    (wide,) = [json.loads(row) for row in out.read_text(encoding="utf-8").splitlines()]
+    (wide,) = kit.export(database, "citron", "out.json", offsets="utf16").lines()
     assert wide["quotes"] == _unicode_doc("utf16")["quotes"]
 
 
@@ -438,9 +365,9 @@ def _many_texts(count: int) -> list[dict[str, Any]]:
                 "text": text,
                 "quotes": [
                     {
-                        "cue": _at(text, "said"),
-                        "sources": [_at(text, f"Speaker {number}")],
-                        "contents": [_at(text, f"item {number} is fine")],
+                        "cue": span("said", text=text),
+                        "sources": [span(f"Speaker {number}", text=text)],
+                        "contents": [span(f"item {number} is fine", text=text)],
                     }
                 ],
             }
@@ -496,19 +423,19 @@ def test_several_sources_and_coreference_groups_are_one_speaker() -> None:
         "text": text,
         "quotes": [
             {
-                "cue": _at(text, "said"),
-                "sources": [_at(text, "Morecambe and Wise"), _at(text, "Wise")],
-                "contents": [_at(text, "it was fine")],
+                "cue": span("said", text=text),
+                "sources": [span("Morecambe and Wise", text=text), span("Wise", text=text)],
+                "contents": [span("it was fine", text=text)],
             },
             {
-                "cue": _at(text, "said", after="They"),
-                "sources": [_at(text, "They")],
-                "contents": [_at(text, "it was not")],
+                "cue": span("said", text=text, after="They"),
+                "sources": [span("They", text=text)],
+                "contents": [span("it was not", text=text)],
             },
         ],
         "coreference_groups": [
-            [_at(text, "Morecambe and Wise"), _at(text, "They")],
-            [_at(text, "Wise", after="not"), _at(text, "he")],  # touches no quote source: skipped
+            [span("Morecambe and Wise", text=text), span("They", text=text)],
+            [span("Wise", text=text, after="not"), span("he", text=text)],  # touches no quote source: skipped
         ],
     }
     aset, options = _read(doc)
@@ -527,8 +454,8 @@ def test_quotes_without_contents_or_cue_and_confidence_scores() -> None:
     doc = {
         "text": text,
         "quotes": [
-            {"cue": _at(text, "said"), "sources": [_at(text, "Officials")], "contents": []},
-            {"sources": [], "contents": [_at(text, "the deal is done")], "confidence": "0.8123"},
+            {"cue": span("said", text=text), "sources": [span("Officials", text=text)], "contents": []},
+            {"sources": [], "contents": [span("the deal is done", text=text)], "confidence": "0.8123"},
         ],
     }
     aset, options = _read(doc)

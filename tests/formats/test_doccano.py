@@ -3,123 +3,25 @@
 import io
 import json
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from native_lines import NOTE, TEXT, UNICODE, span, unicode_line, utf16
 
 from annotator.domain.errors import InputError
-from annotator.domain.model import AnnotationSet, Document, Entity, EntitySource, Span, Status
+from annotator.domain.model import AnnotationSet, Document, Entity, EntitySource, Span, Status, text_sha256
 from annotator.formats import doccano
 from annotator.formats.interchange import ExportLosses, ReadOptions, WriteOptions
 from annotator.formats.offsets import OffsetUnit, SpanWriter
-from annotator.services.exporting import export_annotations, iter_annotations
 from annotator.services.formats import sniff
 from annotator.services.importing import ImportOptions, import_paths
 from annotator.store.database import Database
 
-TEXT = (
-    'Ajai Malhotra said India\'s foreign policy is anchored on strategic autonomy. "India," he added, '
-    '"will not pick a side." Officials said the visit mattered. The ministry declined to comment. '
-    "The deal is a turning point."
-)
-OTHER = "A second article that nobody annotated yet, about Delhi."
-UNICODE = (
-    "Family 👨\u200d👩\u200d👧 and flag 🇮🇳 first.\r\n"
-    "東京の記者は言った: 平和が大切だ。\r\n"
-    "Priya Sharma 👍🏽 said talks will resume."
-)
-
-
-def span(piece: str, occurrence: int = 0, text: str = TEXT) -> dict[str, Any]:
-    """The native span object of the ``occurrence``-th match of ``piece``."""
-    match = list(re.finditer(re.escape(piece), text))[occurrence]
-    return {"start": match.start(), "end": match.end(), "text": piece}
-
-
-def claim(pieces: list[dict[str, Any]], text: str = TEXT, **fields: Any) -> dict[str, Any]:
-    result: dict[str, Any] = {
-        "start": pieces[0]["start"],
-        "end": pieces[-1]["end"],
-        "text": text[pieces[0]["start"] : pieces[-1]["end"]],
-    }
-    if len(pieces) > 1:
-        result["parts"] = pieces
-    return {**result, "speaker": None, "cue": None, "stance": None, "note": None, **fields}
-
-
-def native_lines() -> list[dict[str, Any]]:
-    """Claims (one split), speakers with a pronoun mention, cues, stance + target, entities, three annotators."""
-    alice = {
-        "format": "annotator/v1",
-        "id": "article-1",
-        "text": TEXT,
-        "meta": {"date": "2025-12-01", "source": "hand-made", "title": None, "tags": ["a", "b"]},
-        "annotator": "alice",
-        "status": "done",
-        "entities": [
-            {**span("Ajai Malhotra"), "label": "PERSON", "source": "model"},
-            {**span("India"), "label": "GPE", "source": "manual"},
-            {**span("India", 1), "label": "GPE", "source": "import"},
-        ],
-        "speakers": [
-            {
-                "id": "s1",
-                "name": "Ajai Malhotra",
-                "kind": "person",
-                "entity_label": "PERSON",
-                "mentions": [span("Ajai Malhotra"), span("he")],
-            },
-            {"id": "s2", "name": "officials", "kind": "anonymous", "mentions": [span("Officials")]},
-            {"id": "s3", "name": "the ministry", "kind": "organization", "mentions": [span("The ministry")]},
-            {"id": "s4", "name": "the article", "kind": "author", "mentions": []},
-        ],
-        "claims": [
-            claim(
-                [span("India's foreign policy is anchored on strategic autonomy")],
-                speaker={"id": "s1", "mention": span("Ajai Malhotra")},
-                cue=span("said"),
-                stance={"label": "support", "target": "strategic autonomy"},
-                note="paraphrase",
-            ),
-            claim(
-                [span("India,", 0), span("will not pick a side.")],
-                speaker={"id": "s1", "mention": span("he")},
-                cue=span("added"),
-                stance={"label": "neutral", "target": None},
-            ),
-            claim(
-                [span("the visit mattered")], speaker={"id": "s2", "mention": span("Officials")}, cue=span("said", 1)
-            ),
-            claim([span("declined to comment")], speaker={"id": "s3", "mention": span("The ministry")}),
-            claim([span("The deal is a turning point.")], speaker={"id": "s4", "mention": None}),
-        ],
-        "note": "document note",
-    }
-    bob = {
-        "format": "annotator/v1",
-        "id": "article-1",
-        "text": TEXT,
-        "annotator": "bob",
-        "status": "in_progress",
-        "entities": [{**span("The ministry"), "label": "ORG", "source": "manual"}],
-        "claims": [claim([span("the visit mattered")], stance={"label": "oppose", "target": "the visit"})],
-    }
-    model = {
-        "format": "annotator/v1",
-        "id": "article-2",
-        "text": OTHER,
-        "meta": {"date": "2025-12-02"},
-        "annotator": None,
-        "entities": [{**span("Delhi", text=OTHER), "label": "GPE", "source": "model"}],
-    }
-    return [alice, bob, model]
-
 
 def carol_line() -> dict[str, Any]:
-    """A doccano line for article-1 by carol, with relations between entities (native JSONL has none)."""
+    """A doccano line for article-1 by carol, with relations between entities."""
     ajai, india, ministry = span("Ajai Malhotra"), span("India"), span("The ministry")
     return {
         "id": "article-1",
@@ -137,82 +39,11 @@ def carol_line() -> dict[str, Any]:
     }
 
 
-def write_lines(path: Path, objects: list[Any]) -> Path:
-    path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects), encoding="utf-8")
-    return path
-
-
-def import_files(database: Database, *paths: Path, **options: Any) -> Any:
-    report = import_paths(database, [str(p) for p in paths], ImportOptions(use_nlp=False, **options))
-    assert not report.failed, [f.error for f in report.failed]
-    return report
-
-
-def normal(document: Document, aset: AnnotationSet) -> dict[str, Any]:
-    """What an annotation set says, in a form that compares across databases (ids, sources, order ignored)."""
-
-    def who(speaker: Any) -> Any:
-        if speaker is None:
-            return None
-        return (speaker.name, speaker.kind.value, speaker.entity_label, tuple(sorted(speaker.mentions)))
-
-    return {
-        "text": document.text,
-        "meta": document.meta,
-        "status": aset.status.value,
-        "note": aset.note,
-        "entities": sorted((e.start, e.end, e.label) for e in aset.entities),
-        "speakers": sorted(who(s) for s in aset.speakers),
-        "claims": sorted(
-            (
-                tuple(c.pieces),
-                who(c.speaker),
-                c.mention,
-                c.cue,
-                (c.stance.label, c.stance.target) if c.stance else None,
-                c.note,
-            )
-            for c in aset.claims
-        ),
-        "relations": sorted((r.head, r.child, r.label) for r in aset.relations),
-    }
-
-
-def snapshot(database: Database) -> dict[tuple[str, str | None], dict[str, Any]]:
-    with database.read() as session:
-        return {(d.external_id, a.annotator): normal(d, a) for d, a in iter_annotations(session)}
-
-
-def without_unplaced(state: dict[tuple[str, str | None], dict[str, Any]]) -> dict[tuple[str, str | None], Any]:
-    """What a span format keeps: speakers without a mention, and claim speakers named by none, are dropped."""
-    result = {}
-    for key, value in state.items():
-        value = dict(value)
-        value["speakers"] = [s for s in value["speakers"] if s[3]]
-        value["claims"] = sorted(
-            (pieces, speaker if mention is not None else None, mention, cue, stance, note)
-            for pieces, speaker, mention, cue, stance, note in value["claims"]
-        )
-        result[key] = value
-    return result
-
-
 @pytest.fixture
-def fresh(tmp_path: Path, template_db: Path) -> Iterator[Database]:
-    """A second empty database, to import an export into."""
-    path = tmp_path / "fresh.sqlite3"
-    shutil.copyfile(template_db, path)
-    db = Database.open(path)
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def annotated(database: Database, tmp_path: Path) -> Database:
+def annotated(annotated: Database, kit: Any) -> Database:
     """The database with the native lines and carol's doccano line imported."""
-    import_files(database, write_lines(tmp_path / "native.jsonl", native_lines()))
-    import_files(database, write_lines(tmp_path / "carol.jsonl", [carol_line()]), fmt="doccano")
-    return database
+    kit.import_lines(annotated, [carol_line()], "carol.jsonl", fmt="doccano")
+    return annotated
 
 
 def read_file(path: Path, offsets: OffsetUnit = OffsetUnit.AUTO) -> tuple[list[Any], ReadOptions]:
@@ -225,20 +56,19 @@ def read_file(path: Path, offsets: OffsetUnit = OffsetUnit.AUTO) -> tuple[list[A
 
 
 def test_native_to_doccano_to_native_keeps_everything_doccano_carries(
-    annotated: Database, fresh: Database, tmp_path: Path
+    annotated: Database, fresh_database: Database, kit: Any
 ) -> None:
-    before = snapshot(annotated)
+    before = kit.snapshot(annotated)
     assert set(before) == {("article-1", "alice"), ("article-1", "bob"), ("article-1", "carol"), ("article-2", None)}
-    out = tmp_path / "export.jsonl"
-    report = export_annotations(annotated, str(out), fmt="doccano")
-    assert report.lines == 4 and report.documents == 2
-    warnings = "\n".join(report.warnings)
-    assert "cannot carry speakers without a mention: 1 not written" in warnings
-    assert "cannot carry speakers of claims that name no mention: 1 not written" in warnings
+    exported = kit.export(annotated, "doccano")
+    assert exported.report.lines == 4 and exported.report.documents == 2
+    warnings = exported.warnings()
+    assert "cannot carry speakers without a mention: 2 not written" in warnings
+    assert "cannot carry speakers of claims that name no mention: 3 not written" in warnings
     assert "entity sources" in warnings
-    import_files(fresh, out)
-    after = snapshot(fresh)
-    assert after == without_unplaced(before)
+    kit.import_files(fresh_database, exported.path)
+    after = kit.snapshot(fresh_database)
+    assert after == kit.carried(before, sources=False)
     alice = after[("article-1", "alice")]
     split = next(c for c in alice["claims"] if len(c[0]) == 2)
     assert [TEXT[p.start : p.end] for p in split[0]] == ["India,", "will not pick a side."]
@@ -257,10 +87,8 @@ def _offsets(piece: str) -> tuple[int, int]:
     return found["start"], found["end"]
 
 
-def test_written_lines_are_doccano_relation_extraction_lines(annotated: Database, tmp_path: Path) -> None:
-    out = tmp_path / "export.jsonl"
-    export_annotations(annotated, str(out), fmt="doccano")
-    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+def test_written_lines_are_doccano_relation_extraction_lines(annotated: Database, kit: Any) -> None:
+    lines = kit.export(annotated, "doccano").lines()
     alice = next(line for line in lines if line.get("annotator") == "alice")
     assert list(alice)[:2] == ["id", "text"] and alice["id"] == "article-1"
     assert alice["date"] == "2025-12-01" and alice["tags"] == ["a", "b"]  # metadata as top-level keys, as doccano does
@@ -271,12 +99,19 @@ def test_written_lines_are_doccano_relation_extraction_lines(annotated: Database
         assert set(relation) == {"id", "from_id", "to_id", "type"} and {relation["from_id"], relation["to_id"]} <= ids
     labels = {entity["label"] for entity in alice["entities"]}
     assert {"CLAIM", "SOURCE", "CUE", "PERSON", "GPE"} <= labels
-    assert {r["type"] for r in alice["relations"]} == {"CLAIM_PART", "COREF", "SOURCE", "CUE"}
+    assert {r["type"] for r in alice["relations"]} == {
+        "CLAIM_PART",
+        "COREF",
+        "SOURCE",
+        "CUE",
+        "citizen_of",
+        "member_of",
+    }
     attrs = alice["annotator_attrs"]
     assert attrs["offsets"] == "codepoints" and attrs["status"] == "done" and attrs["note"] == "document note"
     stance = next(item for item in attrs["spans"] if item.get("stance") == "support")
     assert TEXT[stance["start_offset"] : stance["end_offset"]].startswith("India's foreign policy")
-    assert stance["target"] == "strategic autonomy" and stance["note"] == "paraphrase" and stance["label"] == "CLAIM"
+    assert stance["target"] == "strategic autonomy" and stance["note"] == NOTE and stance["label"] == "CLAIM"
     speaker = next(item for item in attrs["spans"] if item.get("speaker") == "Ajai Malhotra")
     assert speaker["kind"] == "person" and speaker["entity_label"] == "PERSON" and speaker["label"] == "SOURCE"
     model = next(line for line in lines if line["id"] == "article-2")
@@ -304,15 +139,14 @@ def test_a_line_that_went_through_doccano_keeps_its_attributes(tmp_path: Path) -
 @pytest.mark.parametrize(
     "name", ["export_relation_extraction.json", "import_relation_extraction.jsonl", "import_sequence_labeling.jsonl"]
 )
-def test_doccano_samples_survive_native_and_back(samples: Path, name: str, database: Database, tmp_path: Path) -> None:
+def test_doccano_samples_survive_native_and_back(samples: Path, name: str, database: Database, kit: Any) -> None:
     annotator = "dana"
     sample = samples / "doccano" / name
     original, _ = read_file(sample)
-    import_files(database, sample, fmt="doccano", annotator=annotator)
-    out = tmp_path / "export.jsonl"
-    report = export_annotations(database, str(out), fmt="doccano")
-    assert report.warnings == []
-    exported, _ = read_file(out)
+    kit.import_files(database, sample, fmt="doccano", annotator=annotator)
+    export = kit.export(database, "doccano")
+    assert export.report.warnings == []
+    exported, _ = read_file(export.path)
 
     def content(records: list[Any]) -> list[Any]:
         return [
@@ -331,28 +165,21 @@ def test_doccano_samples_survive_native_and_back(samples: Path, name: str, datab
 
 
 def test_sequence_labelling_sample_without_an_annotator_is_the_model_layer(
-    samples: Path, database: Database, tmp_path: Path
+    samples: Path, database: Database, kit: Any
 ) -> None:
     sample = samples / "doccano" / "import_sequence_labeling.jsonl"
-    report = import_files(database, sample, fmt="doccano")
+    report = kit.import_files(database, sample, fmt="doccano")
     assert report.added == 3
     assert "text read from the column 'column_data': 3" in report.files[0].notes
-    state = snapshot(database)
-    assert state[(_id("EU rejects German call to boycott British lamb."), None)]["entities"] == [(0, 2, "ORG")]
-    out = tmp_path / "export.jsonl"
-    export_annotations(database, str(out), fmt="doccano")
-    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    state = kit.snapshot(database)
+    eu = text_sha256("EU rejects German call to boycott British lamb.")[:16]
+    assert state[(eu, None)]["entities"] == [(0, 2, "ORG", "import")]
+    lines = kit.export(database, "doccano").lines()
     assert [line["entities"][0]["label"] for line in lines] == ["ORG", "PERSON", "PERSON"]
     assert all("annotator" not in line for line in lines)
 
 
-def _id(text: str) -> str:
-    from annotator.domain.model import text_sha256
-
-    return text_sha256(text)[:16]
-
-
-def test_relations_without_an_annotator_need_one(samples: Path, database: Database) -> None:
+def test_relations_without_an_annotator_need_one(samples: Path, database: Database, kit: Any) -> None:
     """Relations are an annotator's work: a file of them without a name is refused, not stored as the model's."""
     sample = samples / "doccano" / "import_relation_extraction.jsonl"
     report = import_paths(database, [str(sample)], ImportOptions(use_nlp=False, fmt="doccano"))
@@ -361,7 +188,7 @@ def test_relations_without_an_annotator_need_one(samples: Path, database: Databa
         outcome.error
         == f"{sample}:1: has claims, speakers or relations but no annotator; name one with --annotator NAME"
     )
-    assert snapshot(database) == {}
+    assert kit.snapshot(database) == {}
 
 
 # ---------------------------------------------------------------- reading details
@@ -432,45 +259,13 @@ def test_sniffing(samples: Path) -> None:
 # ---------------------------------------------------------------- offsets
 
 
-def unicode_line() -> dict[str, Any]:
-    ent = span("Priya Sharma", text=UNICODE)
-    speaker = {"id": "s1", "name": "Priya Sharma", "kind": "person", "mentions": [ent]}
-    return {
-        "format": "annotator/v1",
-        "id": "unicode",
-        "text": UNICODE,
-        "annotator": "alice",
-        "status": "done",
-        "entities": [
-            {**span("🇮🇳", text=UNICODE), "label": "GPE"},
-            {**span("東京", text=UNICODE), "label": "GPE"},
-            {**ent, "label": "PERSON"},
-        ],
-        "speakers": [speaker],
-        "claims": [
-            claim([span("平和が大切だ", text=UNICODE)], text=UNICODE, cue=span("言った", text=UNICODE)),
-            claim(
-                [span("talks will resume", text=UNICODE)],
-                text=UNICODE,
-                speaker={"id": "s1", "mention": ent},
-                cue=span("said", text=UNICODE),
-                stance={"label": "support", "target": "talks 👍🏽"},
-            ),
-        ],
-    }
-
-
-def utf16(text: str, index: int) -> int:
-    return len(text[:index].encode("utf-16-le")) // 2
-
-
 def test_utf16_export_is_detected_and_declared_on_import(
-    database: Database, fresh: Database, tmp_path: Path, cli: Callable[..., Any], db_path: Path
+    database: Database, tmp_path: Path, cli: Callable[..., Any], db_path: Path, fresh_database: Database, kit: Any
 ) -> None:
-    import_files(database, write_lines(tmp_path / "native.jsonl", [unicode_line()]))
-    out = tmp_path / "utf16.jsonl"
-    export_annotations(database, str(out), fmt="doccano", offsets=OffsetUnit.UTF16)
-    (line,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    kit.import_lines(database, [unicode_line()])
+    export = kit.export(database, "doccano", "utf16.jsonl", offsets=OffsetUnit.UTF16)
+    out = export.path
+    (line,) = export.lines()
     assert line["text"] == UNICODE and line["annotator_attrs"]["offsets"] == "utf16"
     person = next(e for e in line["entities"] if e["label"] == "PERSON")
     start = UNICODE.index("Priya Sharma")
@@ -482,24 +277,20 @@ def test_utf16_export_is_detected_and_declared_on_import(
     (aset,) = records[0].annotations
     assert [UNICODE[e.start : e.end] for e in aset.entities] == ["🇮🇳", "東京", "Priya Sharma"]
 
-    report = import_files(fresh, out)
+    report = kit.import_files(fresh_database, out)
     assert any("UTF-16" in note for note in report.files[0].notes)
-    assert snapshot(fresh) == snapshot(database)
+    assert kit.snapshot(fresh_database) == kit.snapshot(database)
 
     declared = tmp_path / "declared.sqlite3"
     result = cli("import", out, "--db", declared, "--no-nlp", "--offsets", "utf16")
     assert result.code == 0, result.err
-    check = Database.open(declared)
-    try:
-        assert snapshot(check) == snapshot(database)
-    finally:
-        check.close()
+    assert kit.snapshot(declared) == kit.snapshot(database)
 
 
-def test_a_plain_doccano_file_in_utf16_needs_the_unit_declared(tmp_path: Path) -> None:
+def test_a_plain_doccano_file_in_utf16_needs_the_unit_declared(tmp_path: Path, jsonl: Callable[..., Path]) -> None:
     start = UNICODE.index("Priya Sharma")
     given = {"text": UNICODE, "label": [[utf16(UNICODE, start), utf16(UNICODE, start + 12), "PERSON"]]}
-    path = write_lines(tmp_path / "plain.jsonl", [given])
+    path = jsonl(tmp_path / "plain.jsonl", [given])
     records, _ = read_file(path, OffsetUnit.UTF16)
     (entity,) = records[0].annotations[0].entities
     assert UNICODE[entity.start : entity.end] == "Priya Sharma"
@@ -508,25 +299,24 @@ def test_a_plain_doccano_file_in_utf16_needs_the_unit_declared(tmp_path: Path) -
     assert UNICODE[entity.start : entity.end] != "Priya Sharma"
     inside = {"text": UNICODE, "label": [[8, 10, "X"]]}  # UTF-16 offset 8 falls inside the ZWJ family's first emoji
     with pytest.raises(InputError, match="inside a character"):
-        read_file(write_lines(tmp_path / "inside.jsonl", [inside]), OffsetUnit.UTF16)
+        read_file(jsonl(tmp_path / "inside.jsonl", [inside]), OffsetUnit.UTF16)
     beyond = {"text": UNICODE, "label": [[len(UNICODE), utf16(UNICODE, len(UNICODE)), "X"]]}
     with pytest.raises(InputError, match=r"out of range.*import with --offsets utf16"):
-        read_file(write_lines(tmp_path / "beyond.jsonl", [beyond]))
+        read_file(jsonl(tmp_path / "beyond.jsonl", [beyond]))
 
 
-def test_crlf_offsets_are_exact(database: Database, fresh: Database, tmp_path: Path) -> None:
-    import_files(database, write_lines(tmp_path / "native.jsonl", [unicode_line()]))
-    out = tmp_path / "cp.jsonl"
-    export_annotations(database, str(out), fmt="doccano")
-    (line,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+def test_crlf_offsets_are_exact(database: Database, fresh_database: Database, kit: Any) -> None:
+    kit.import_lines(database, [unicode_line()])
+    export = kit.export(database, "doccano")
+    (line,) = export.lines()
     for entity in line["entities"]:
         assert UNICODE[entity["start_offset"] : entity["end_offset"]].strip() != ""
     claim_span = next(
         e for e in line["entities"] if UNICODE[e["start_offset"] : e["end_offset"]] == "talks will resume"
     )
     assert claim_span["label"] == "CLAIM"
-    import_files(fresh, out)
-    assert snapshot(fresh) == snapshot(database)
+    kit.import_files(fresh_database, export.path)
+    assert kit.snapshot(fresh_database) == kit.snapshot(database)
 
 
 # ---------------------------------------------------------------- bad input
@@ -582,7 +372,7 @@ GOOD = {"text": "Ajai Malhotra spoke.", "label": [[0, 13, "PERSON"]]}
     ],
 )
 def test_bad_lines_fail_the_file_with_one_located_line(
-    database: Database, tmp_path: Path, second: str, problem: str | None
+    database: Database, tmp_path: Path, second: str, problem: str | None, kit: Any
 ) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps(GOOD) + "\n" + second + "\n", encoding="utf-8")
@@ -594,10 +384,10 @@ def test_bad_lines_fail_the_file_with_one_located_line(
     assert outcome.error is not None and "\n" not in outcome.error
     assert outcome.error.startswith(str(path) + ":")
     assert re.search(problem, outcome.error), outcome.error
-    assert snapshot(database) == {}
+    assert kit.snapshot(database) == {}
 
 
-def test_pretty_printed_errors_name_the_line(database: Database, tmp_path: Path) -> None:
+def test_pretty_printed_errors_name_the_line(database: Database, tmp_path: Path, kit: Any) -> None:
     path = tmp_path / "bad.json"
     bad = {"text": "Ajai spoke.", "entities": [{"id": 0, "label": "PERSON", "start_offset": 4, "end_offset": 1}]}
     path.write_text(json.dumps([GOOD, bad], indent=2), encoding="utf-8")
@@ -607,7 +397,7 @@ def test_pretty_printed_errors_name_the_line(database: Database, tmp_path: Path)
     path.write_text('[\n  {"text": "a"},\n  {"text": }\n]', encoding="utf-8")
     report = import_paths(database, [str(path)], ImportOptions(use_nlp=False, fmt="doccano"))
     assert (report.failed[0].error or "").startswith(f"{path}:3: invalid JSON")
-    assert snapshot(database) == {}
+    assert kit.snapshot(database) == {}
 
 
 def test_an_empty_file_is_refused(tmp_path: Path) -> None:
@@ -648,7 +438,7 @@ def test_cli_export_warns_about_losses(
     out = tmp_path / "out.jsonl"
     result = cli("export", "-o", out, "--format", "doccano", "--db", db_path)
     assert result.code == 0
-    assert any("speakers without a mention: 1 not written" in line for line in result.err_lines)
+    assert any("speakers without a mention: 2 not written" in line for line in result.err_lines)
 
 
 def test_writer_streams_line_by_line() -> None:
@@ -692,13 +482,13 @@ def test_attributes_a_span_cannot_have_are_skipped_with_a_note() -> None:
     assert "span attributes in 'annotator_attrs' that match no span were skipped" in report
 
 
-def test_a_declared_unit_must_agree_with_the_file(tmp_path: Path) -> None:
+def test_a_declared_unit_must_agree_with_the_file(tmp_path: Path, jsonl: Callable[..., Path]) -> None:
     line = {"text": "Hi 👋 there.", "label": [[6, 11, "X"]], "annotator_attrs": {"offsets": "utf16"}}
-    path = write_lines(tmp_path / "declared.jsonl", [line])
+    path = jsonl(tmp_path / "declared.jsonl", [line])
     records, _ = read_file(path, OffsetUnit.UTF16)
     assert [(e.start, e.end) for e in records[0].annotations[0].entities] == [(5, 10)]
     with pytest.raises(InputError, match="says offsets count utf16, but the import was told codepoints"):
         read_file(path, OffsetUnit.CODEPOINTS)
-    mixed = write_lines(tmp_path / "mixed.jsonl", [line, {**line, "annotator_attrs": {"offsets": "codepoints"}}])
+    mixed = jsonl(tmp_path / "mixed.jsonl", [line, {**line, "annotator_attrs": {"offsets": "codepoints"}}])
     with pytest.raises(InputError, match=r"mixed.jsonl:2: .*earlier lines count utf16"):
         read_file(mixed)

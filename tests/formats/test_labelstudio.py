@@ -3,120 +3,23 @@
 import io
 import json
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from native_lines import OTHER, TEXT, UNICODE, span, unicode_line, utf16
 
 from annotator.domain.errors import InputError
 from annotator.domain.model import AnnotationSet, Document, Entity, EntitySource, Span, Status, text_sha256
 from annotator.formats import labelstudio
 from annotator.formats.interchange import ExportLosses, ReadOptions, WriteOptions
 from annotator.formats.offsets import OffsetUnit
-from annotator.services.exporting import export_annotations, iter_annotations
 from annotator.services.formats import sniff
 from annotator.services.importing import ImportOptions, import_paths
 from annotator.store.database import Database
 
-TEXT = (
-    'Ajai Malhotra said India\'s foreign policy is anchored on strategic autonomy. "India," he added, '
-    '"will not pick a side." Officials said the visit mattered. The ministry declined to comment. '
-    "The deal is a turning point."
-)
-OTHER = "A second article that nobody annotated yet, about Delhi."
-UNICODE = (
-    "Family 👨\u200d👩\u200d👧 and flag 🇮🇳 first.\r\n"
-    "東京の記者は言った: 平和が大切だ。\r\n"
-    "Priya Sharma 👍🏽 said talks will resume."
-)
 SPACED = "Ajai  Malhotra said\n\nthat India will stay neutral. He also said the talks\tmatter."
-
-
-def span(piece: str, occurrence: int = 0, text: str = TEXT) -> dict[str, Any]:
-    """The native span object of the ``occurrence``-th match of ``piece``."""
-    match = list(re.finditer(re.escape(piece), text))[occurrence]
-    return {"start": match.start(), "end": match.end(), "text": piece}
-
-
-def claim(pieces: list[dict[str, Any]], text: str = TEXT, **fields: Any) -> dict[str, Any]:
-    result: dict[str, Any] = {
-        "start": pieces[0]["start"],
-        "end": pieces[-1]["end"],
-        "text": text[pieces[0]["start"] : pieces[-1]["end"]],
-    }
-    if len(pieces) > 1:
-        result["parts"] = pieces
-    return {**result, "speaker": None, "cue": None, "stance": None, "note": None, **fields}
-
-
-def native_lines() -> list[dict[str, Any]]:
-    """Claims (one split), speakers with a pronoun mention, cues, stance + target, entities, two annotators."""
-    alice = {
-        "format": "annotator/v1",
-        "id": "article-1",
-        "text": TEXT,
-        "meta": {"date": "2025-12-01", "source": "hand-made", "title": None, "tags": ["a", "b"]},
-        "annotator": "alice",
-        "status": "done",
-        "entities": [
-            {**span("Ajai Malhotra"), "label": "PERSON", "source": "model"},
-            {**span("India"), "label": "GPE", "source": "manual"},
-            {**span("India", 1), "label": "GPE", "source": "import"},
-        ],
-        "speakers": [
-            {
-                "id": "s1",
-                "name": "Ajai Malhotra",
-                "kind": "person",
-                "entity_label": "PERSON",
-                "mentions": [span("Ajai Malhotra"), span("he")],
-            },
-            {"id": "s2", "name": "officials", "kind": "anonymous", "mentions": [span("Officials")]},
-            {"id": "s3", "name": "the ministry", "kind": "organization", "mentions": [span("The ministry")]},
-            {"id": "s4", "name": "the article", "kind": "author", "mentions": []},
-        ],
-        "claims": [
-            claim(
-                [span("India's foreign policy is anchored on strategic autonomy")],
-                speaker={"id": "s1", "mention": span("Ajai Malhotra")},
-                cue=span("said"),
-                stance={"label": "support", "target": "strategic autonomy"},
-                note="paraphrase",
-            ),
-            claim(
-                [span("India,", 0), span("will not pick a side.")],
-                speaker={"id": "s1", "mention": span("he")},
-                cue=span("added"),
-                stance={"label": "neutral", "target": None},
-            ),
-            claim(
-                [span("the visit mattered")], speaker={"id": "s2", "mention": span("Officials")}, cue=span("said", 1)
-            ),
-            claim([span("declined to comment")], speaker={"id": "s3", "mention": span("The ministry")}),
-            claim([span("The deal is a turning point.")], speaker={"id": "s4", "mention": None}),
-        ],
-        "note": "document note",
-    }
-    bob = {
-        "format": "annotator/v1",
-        "id": "article-1",
-        "text": TEXT,
-        "annotator": "bob",
-        "status": "in_progress",
-        "entities": [{**span("The ministry"), "label": "ORG", "source": "manual"}],
-        "claims": [claim([span("the visit mattered")], stance={"label": "oppose", "target": "the visit"})],
-    }
-    model = {
-        "format": "annotator/v1",
-        "id": "article-2",
-        "text": OTHER,
-        "meta": {"date": "2025-12-02"},
-        "annotator": None,
-        "entities": [{**span("Delhi", text=OTHER), "label": "GPE", "source": "model"}],
-    }
-    return [alice, bob, model]
 
 
 def region(
@@ -150,7 +53,7 @@ def relation(head: str, child: str, label: str | None, direction: str = "right")
 
 
 def carol_task() -> dict[str, Any]:
-    """A Label Studio task for article-1 by carol, with relations between entities (native JSONL has none)."""
+    """A Label Studio task for article-1 by carol, with relations between entities."""
     return {
         "id": 1,
         "data": {"text": TEXT, "doc_id": "article-1"},
@@ -250,137 +153,61 @@ def write_json(path: Path, value: Any) -> Path:
     return path
 
 
-def write_lines(path: Path, objects: list[Any]) -> Path:
-    path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects), encoding="utf-8")
-    return path
-
-
-def import_files(database: Database, *paths: Path, **options: Any) -> Any:
-    report = import_paths(database, [str(p) for p in paths], ImportOptions(use_nlp=False, **options))
-    assert not report.failed, [f.error for f in report.failed]
-    return report
-
-
 def read_file(path: Path, offsets: OffsetUnit = OffsetUnit.AUTO) -> tuple[list[Any], ReadOptions]:
     options = ReadOptions(offsets=offsets)
     with path.open("rb") as stream:
         return list(labelstudio.read(stream, str(path), options)), options
 
 
-def normal(document: Document, aset: AnnotationSet) -> dict[str, Any]:
-    """What an annotation set says, in a form that compares across databases (ids, sources, order ignored)."""
-
-    def who(speaker: Any) -> Any:
-        if speaker is None:
-            return None
-        return (speaker.name, speaker.kind.value, speaker.entity_label, tuple(sorted(speaker.mentions)))
-
-    return {
-        "text": document.text,
-        "meta": document.meta,
-        "status": aset.status.value,
-        "note": aset.note,
-        "entities": sorted((e.start, e.end, e.label) for e in aset.entities),
-        "speakers": sorted(who(s) for s in aset.speakers),
-        "claims": sorted(
-            (
-                tuple(c.pieces),
-                who(c.speaker),
-                c.mention,
-                c.cue,
-                (c.stance.label, c.stance.target) if c.stance else None,
-                c.note,
-            )
-            for c in aset.claims
-        ),
-        "relations": sorted((r.head, r.child, r.label) for r in aset.relations),
-    }
-
-
-def snapshot(database: Database) -> dict[tuple[str, str | None], dict[str, Any]]:
-    with database.read() as session:
-        return {(d.external_id, a.annotator): normal(d, a) for d, a in iter_annotations(session)}
-
-
-def as_label_studio_keeps(state: dict[tuple[str, str | None], dict[str, Any]]) -> dict[tuple[str, str | None], Any]:
-    """Speakers without a mention and claim speakers named by none are dropped; every annotation reads back done."""
-    result = {}
-    for key, value in state.items():
-        value = dict(value)
-        value["speakers"] = [s for s in value["speakers"] if s[3]]
-        value["claims"] = sorted(
-            (pieces, speaker if mention is not None else None, mention, cue, stance, note)
-            for pieces, speaker, mention, cue, stance, note in value["claims"]
-        )
-        if key[1] is not None:
-            value["status"] = "done"
-        result[key] = value
-    return result
-
-
-def record_content(records: list[Any]) -> list[Any]:
+def record_content(records: list[Any], view: Callable[..., Any]) -> list[Any]:
     """What the records of a file say, per document and annotator."""
     return [
         (
             r.document.external_id,
             r.document.text,
             r.document.meta,
-            sorted((a.annotator or "", json.dumps(normal(r.document, a), default=str)) for a in r.annotations),
+            sorted((a.annotator or "", json.dumps(view(r.document, a), default=str)) for a in r.annotations),
         )
         for r in records
     ]
 
 
 @pytest.fixture
-def fresh(tmp_path: Path, template_db: Path) -> Iterator[Database]:
-    """A second empty database, to import an export into."""
-    path = tmp_path / "fresh.sqlite3"
-    shutil.copyfile(template_db, path)
-    db = Database.open(path)
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def annotated(database: Database, tmp_path: Path) -> Database:
+def annotated(annotated: Database, tmp_path: Path, kit: Any) -> Database:
     """The database with the native lines and carol's Label Studio task imported."""
-    import_files(database, write_lines(tmp_path / "native.jsonl", native_lines()))
-    import_files(database, write_json(tmp_path / "carol.json", [carol_task()]), fmt="labelstudio")
-    return database
+    kit.import_files(annotated, write_json(tmp_path / "carol.json", [carol_task()]), fmt="labelstudio")
+    return annotated
 
 
 # ---------------------------------------------------------------- native → Label Studio → native
 
 
 def test_native_to_label_studio_to_native_keeps_everything_it_carries(
-    annotated: Database, fresh: Database, tmp_path: Path
+    annotated: Database, fresh_database: Database, kit: Any
 ) -> None:
-    before = snapshot(annotated)
+    before = kit.snapshot(annotated)
     assert set(before) == {("article-1", "alice"), ("article-1", "bob"), ("article-1", "carol"), ("article-2", None)}
     assert before[("article-1", "carol")]["relations"] == sorted(
         [(Span(0, 13), Span(19, 24), "citizen_of"), (Span(155, 167), Span(19, 24), "part_of")]
     )
-    out = tmp_path / "export.json"
-    report = export_annotations(annotated, str(out), fmt="labelstudio")
-    assert report.lines == 4 and report.documents == 2
-    warnings = "\n".join(report.warnings)
-    assert "cannot carry speakers without a mention: 1 not written" in warnings
-    assert "cannot carry speakers of claims that name no mention: 1 not written" in warnings
+    exported = kit.export(annotated, "labelstudio")
+    assert exported.report.lines == 4 and exported.report.documents == 2
+    warnings = exported.warnings()
+    assert "cannot carry speakers without a mention: 2 not written" in warnings
+    assert "cannot carry speakers of claims that name no mention: 3 not written" in warnings
     assert "cannot carry statuses new and in progress (an annotation reads back as done): 1 not written" in warnings
     assert "entity sources" in warnings
-    import_files(fresh, out)
-    after = snapshot(fresh)
-    assert after == as_label_studio_keeps(before)
+    kit.import_files(fresh_database, exported.path)
+    after = kit.snapshot(fresh_database)
+    assert after == kit.carried(before, status="done", sources=False)
     alice = after[("article-1", "alice")]
     split = next(c for c in alice["claims"] if len(c[0]) == 2)
     assert [TEXT[p.start : p.end] for p in split[0]] == ["India,", "will not pick a side."]
     assert TEXT[split[2].start : split[2].end] == "he" and split[1][0] == "Ajai Malhotra"
 
 
-def test_written_tasks_follow_label_studio_json(annotated: Database, tmp_path: Path) -> None:
-    out = tmp_path / "export.json"
-    export_annotations(annotated, str(out), fmt="labelstudio")
-    tasks = json.loads(out.read_text(encoding="utf-8"))
+def test_written_tasks_follow_label_studio_json(annotated: Database, kit: Any) -> None:
+    tasks = kit.export(annotated, "labelstudio").json()
     assert [task["data"]["doc_id"] for task in tasks] == ["article-1", "article-2"]
     first = tasks[0]
     assert first["data"]["text"] == TEXT and first["data"]["tags"] == ["a", "b"] and first["predictions"] == []
@@ -402,7 +229,7 @@ def test_written_tasks_follow_label_studio_json(annotated: Database, tmp_path: P
     assert target["id"] == stance["id"] and target["type"] == "textarea"
     assert target["value"]["text"] == ["strategic autonomy"]
     relations = [item for item in alice if item["type"] == "relation"]
-    assert {r["labels"][0] for r in relations} == {"CLAIM_PART", "COREF", "SOURCE", "CUE"}
+    assert {r["labels"][0] for r in relations} == {"CLAIM_PART", "COREF", "SOURCE", "CUE", "citizen_of", "member_of"}
     assert all(r["from_id"] in regions and r["to_id"] in regions and r["direction"] == "right" for r in relations)
     assert {"id": "document_note", "from_name": "document_note", "to_name": "text", "type": "textarea",
             "value": {"text": ["document note"]}} in alice  # fmt: skip
@@ -449,20 +276,19 @@ def test_hand_made_file_is_read_as_label_studio_meant_it(tmp_path: Path) -> None
     assert "cancelled (skipped) Label Studio annotations not imported" in options.report()
 
 
-def test_hand_made_file_survives_native_and_back(database: Database, tmp_path: Path) -> None:
+def test_hand_made_file_survives_native_and_back(database: Database, tmp_path: Path, kit: Any) -> None:
     source = write_json(tmp_path / "ls.json", hand_made_tasks())
     original, _ = read_file(source)
-    report = import_files(database, source)
+    report = kit.import_files(database, source)
     assert report.files[0].fmt == "labelstudio"
     assert "cancelled (skipped) Label Studio annotations not imported" in report.files[0].notes
-    out = tmp_path / "export.json"
-    export = export_annotations(database, str(out), fmt="labelstudio")
-    assert export.warnings == []  # imported entities, done statuses, speakers with mentions: nothing is lost
-    exported, _ = read_file(out)
-    expected = record_content(original)
+    export = kit.export(database, "labelstudio")
+    assert export.report.warnings == []  # imported entities, done statuses, speakers with mentions: nothing is lost
+    exported, _ = read_file(export.path)
+    expected = record_content(original, kit.view)
     # the model layer of a document annotated by someone is not exported (the export holds annotators' sets)
     expected[0] = (*expected[0][:3], [item for item in expected[0][3] if item[0]])
-    assert record_content(exported) == expected
+    assert record_content(exported, kit.view) == expected
 
 
 def test_completed_by_forms() -> None:
@@ -479,7 +305,7 @@ def test_completed_by_forms() -> None:
         annotator([1])
 
 
-def test_predictions_are_the_model_layer(database: Database, tmp_path: Path) -> None:
+def test_predictions_are_the_model_layer(database: Database, tmp_path: Path, kit: Any) -> None:
     task = {
         "data": {"text": OTHER},
         "predictions": [
@@ -487,9 +313,10 @@ def test_predictions_are_the_model_layer(database: Database, tmp_path: Path) -> 
             {"result": [region("y", OTHER, "Delhi", "LOC")]},
         ],
     }
-    report = import_files(database, write_json(tmp_path / "p.json", [task]), fmt="labelstudio")
+    report = kit.import_files(database, write_json(tmp_path / "p.json", [task]), fmt="labelstudio")
     delhi = span("Delhi", text=OTHER)
-    assert snapshot(database)[(text_sha256(OTHER)[:16], None)]["entities"] == [(delhi["start"], delhi["end"], "GPE")]
+    model = kit.snapshot(database)[(text_sha256(OTHER)[:16], None)]
+    assert model["entities"] == [(delhi["start"], delhi["end"], "GPE", "import")]
     notes = report.files[0].notes
     assert "Label Studio predictions after the first skipped" in notes
     assert any("in predictions skipped" in note for note in notes)
@@ -498,72 +325,37 @@ def test_predictions_are_the_model_layer(database: Database, tmp_path: Path) -> 
 # ---------------------------------------------------------------- offsets
 
 
-def unicode_line() -> dict[str, Any]:
-    ent = span("Priya Sharma", text=UNICODE)
-    return {
-        "format": "annotator/v1",
-        "id": "unicode",
-        "text": UNICODE,
-        "annotator": "alice",
-        "status": "done",
-        "entities": [
-            {**span("🇮🇳", text=UNICODE), "label": "GPE"},
-            {**span("東京", text=UNICODE), "label": "GPE"},
-            {**ent, "label": "PERSON"},
-        ],
-        "speakers": [{"id": "s1", "name": "Priya Sharma", "kind": "person", "mentions": [ent]}],
-        "claims": [
-            claim([span("平和が大切だ", text=UNICODE)], text=UNICODE, cue=span("言った", text=UNICODE)),
-            claim(
-                [span("talks will resume", text=UNICODE)],
-                text=UNICODE,
-                speaker={"id": "s1", "mention": ent},
-                cue=span("said", text=UNICODE),
-                stance={"label": "support", "target": "talks 👍🏽"},
-            ),
-        ],
-    }
-
-
-def utf16(text: str, index: int) -> int:
-    return len(text[:index].encode("utf-16-le")) // 2
-
-
 def test_utf16_export_is_detected_and_declared_on_import(
-    database: Database, fresh: Database, tmp_path: Path, cli: Callable[..., Any]
+    database: Database, tmp_path: Path, cli: Callable[..., Any], fresh_database: Database, kit: Any
 ) -> None:
-    import_files(database, write_lines(tmp_path / "native.jsonl", [unicode_line()]))
-    out = tmp_path / "utf16.json"
-    export_annotations(database, str(out), fmt="labelstudio", offsets=OffsetUnit.UTF16)
-    (task,) = json.loads(out.read_text(encoding="utf-8"))
+    kit.import_lines(database, [unicode_line()])
+    export = kit.export(database, "labelstudio", "utf16.json", offsets=OffsetUnit.UTF16)
+    out = export.path
+    (task,) = export.json()
     assert task["data"]["text"] == UNICODE
     person = next(r for r in task["annotations"][0]["result"] if r["value"].get("labels") == ["PERSON"])
     start = UNICODE.index("Priya Sharma")
     assert (person["value"]["start"], person["value"]["end"]) == (utf16(UNICODE, start), utf16(UNICODE, start + 12))
 
-    report = import_files(fresh, out)  # auto: detected from the first region whose text tells the units apart
+    report = kit.import_files(fresh_database, out)  # auto: detected from the first region whose text tells them apart
     assert "offsets counted in UTF-16 code units (detected) were converted to code points" in report.files[0].notes
-    assert snapshot(fresh) == snapshot(database)
+    assert kit.snapshot(fresh_database) == kit.snapshot(database)
 
     declared = tmp_path / "declared.sqlite3"
     result = cli("import", out, "--db", declared, "--no-nlp", "--offsets", "utf16", "--format", "labelstudio")
     assert result.code == 0, result.err
-    check = Database.open(declared)
-    try:
-        assert snapshot(check) == snapshot(database)
-    finally:
-        check.close()
+    assert kit.snapshot(declared) == kit.snapshot(database)
     result = cli("import", out, "--db", tmp_path / "wrong.sqlite3", "--no-nlp", "--offsets", "codepoints")
     assert result.code == 1 and "has text" in result.err and ":2: task 1: annotations[0].result[" in result.err
 
 
-def test_code_point_export_reads_back_without_conversion(database: Database, fresh: Database, tmp_path: Path) -> None:
-    import_files(database, write_lines(tmp_path / "native.jsonl", [unicode_line()]))
-    out = tmp_path / "cp.json"
-    export_annotations(database, str(out), fmt="labelstudio")
-    report = import_files(fresh, out)
+def test_code_point_export_reads_back_without_conversion(
+    database: Database, fresh_database: Database, kit: Any
+) -> None:
+    kit.import_lines(database, [unicode_line()])
+    report = kit.import_files(fresh_database, kit.export(database, "labelstudio").path)
     assert not any("converted" in note for note in report.files[0].notes)
-    assert snapshot(fresh) == snapshot(database)
+    assert kit.snapshot(fresh_database) == kit.snapshot(database)
 
 
 # ---------------------------------------------------------------- bad input
@@ -627,7 +419,7 @@ def bad_region(**value: Any) -> dict[str, Any]:
     ],
 )
 def test_bad_tasks_fail_the_file_with_one_located_line(
-    database: Database, tmp_path: Path, second: Any, problem: str
+    database: Database, tmp_path: Path, second: Any, problem: str, kit: Any
 ) -> None:
     path = write_json(tmp_path / "bad.json", [good_task(), second])
     report = import_paths(database, [str(path)], ImportOptions(use_nlp=False, fmt="labelstudio"))
@@ -639,10 +431,10 @@ def test_bad_tasks_fail_the_file_with_one_located_line(
     line = starts[1]
     assert outcome.error.startswith(f"{path}:{line}: task 2: "), outcome.error
     assert re.search(problem, outcome.error), outcome.error
-    assert snapshot(database) == {}
+    assert kit.snapshot(database) == {}
 
 
-def test_invalid_json_names_the_line(database: Database, tmp_path: Path) -> None:
+def test_invalid_json_names_the_line(database: Database, tmp_path: Path, kit: Any) -> None:
     path = tmp_path / "bad.json"
     path.write_text('[\n  {"data": {"text": "a"}, "annotations": []},\n  {"data": {"text": }}\n]', encoding="utf-8")
     report = import_paths(database, [str(path)], ImportOptions(use_nlp=False, fmt="labelstudio"))
@@ -650,7 +442,7 @@ def test_invalid_json_names_the_line(database: Database, tmp_path: Path) -> None
     path.write_text('[{"data": {"text": "a"}} {"data": {"text": "b"}}]', encoding="utf-8")
     report = import_paths(database, [str(path)], ImportOptions(use_nlp=False, fmt="labelstudio"))
     assert (report.failed[0].error or "") == f"{path}:1: invalid JSON (expected ',' or ']' after an array element)"
-    assert snapshot(database) == {}
+    assert kit.snapshot(database) == {}
 
 
 def test_the_text_field_may_have_another_name() -> None:

@@ -1,6 +1,5 @@
 """spaCy DocBin export: entities as ents and a span group, claims/speakers/cues as span groups, the rest user_data."""
 
-import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -9,6 +8,7 @@ from typing import Any
 
 import pytest
 import spacy
+from native_lines import entity, import_seed, seed_claims_line, span
 from spacy.tokens import Doc, DocBin
 
 from annotator.domain.model import AnnotationSet, Claim, Document, Entity, Span, Speaker, Stance, Status
@@ -16,71 +16,18 @@ from annotator.formats import claim_layout
 from annotator.formats.interchange import ExportLosses, WriteOptions
 from annotator.nlp import docbin as spacy_docbin
 
-REPO = Path(__file__).resolve().parents[2]
-SEED = REPO / "seeds" / "000_ba5382ffd786d442.txt"
-
 Cli = Callable[..., Any]
 
 
-def _at(text: str, needle: str, after: str = "", length: int | None = None) -> dict[str, Any]:
-    start = text.index(needle, text.index(after) if after else 0)
-    end = start + (len(needle) if length is None else length)
-    return {"start": start, "end": end, "text": text[start:end]}
-
-
-def _seed_text(cli: Cli, db_path: Path) -> tuple[str, str]:
-    assert cli("import", "--no-nlp", "--db", db_path, SEED).code == 0
-    result = cli("export", "-o", "-", "--db", db_path)
-    (line,) = result.json_lines()
-    return line["id"], line["text"]
-
-
-def _claims_line(doc_id: str | None, text: str) -> dict[str, Any]:
-    """alice's annotations on the sample article, offsets found by searching its text."""
-    ajai = _at(text, "Ajai Malhotra")
-    malhotra = _at(text, "Malhotra stated", length=len("Malhotra"))
-    he = _at(text, "He pointed", length=2)
-    he_added = _at(text, "he added", length=2)
-    line = {
-        "format": "annotator/v1",
-        "text": text,
-        "annotator": "alice",
-        "status": "done",
-        "entities": [
-            {**_at(text, "Vladimir Putin"), "label": "PERSON", "source": "manual"},
-            {**ajai, "label": "PERSON", "source": "manual"},
-            {**_at(text, "Malhotra", after="Ajai"), "label": "PERSON", "source": "manual"},  # inside "Ajai Malhotra"
-            {**_at(text, "India's foreign", length=5), "label": "GPE", "source": "model"},  # "India" of "India's"
-        ],
-        "speakers": [
-            {"id": "s1", "name": "Ajai Malhotra", "kind": "person", "mentions": [ajai, malhotra, he, he_added]}
-        ],
-        "claims": [
-            {
-                **_at(text, "India's foreign policy is currently anchored on strategic autonomy and multi-alignment"),
-                "speaker": {"id": "s1", "mention": malhotra},
-                "cue": _at(text, "stated"),
-                "stance": {"label": "support", "target": "strategic autonomy"},
-                "note": "clear",
-            },
-            {
-                **_at(text, "diversified international partnerships have strengthened India's position"),
-                "speaker": {"id": "s1", "mention": he},
-                "cue": _at(text, "pointed out"),
-            },
-            {
-                **_at(text, "The focus, he added, should remain on fostering dialogue and diplomacy"),
-                "parts": [
-                    _at(text, "The focus, he added", length=len("The focus")),
-                    _at(text, "should remain on fostering dialogue and diplomacy"),
-                ],
-                "speaker": {"id": "s1", "mention": he_added},
-                "cue": _at(text, "added", after="The focus"),
-            },
-        ],
-    }
-    if doc_id is not None:
-        line["id"] = doc_id
+def _claims_line(doc_id: str, text: str) -> dict[str, Any]:
+    """alice's claims on the sample article, with entities that overlap ("Malhotra" inside "Ajai Malhotra")."""
+    line = seed_claims_line(doc_id, text)
+    line["entities"] = [
+        entity(span("Vladimir Putin", text=text), "PERSON", "manual"),
+        entity(span("Ajai Malhotra", text=text), "PERSON", "manual"),
+        entity(span("Malhotra", text=text, after="Ajai"), "PERSON", "manual"),  # inside "Ajai Malhotra"
+        entity(span("India's foreign", text=text, length=5), "GPE", "model"),  # "India" of "India's"
+    ]
     return line
 
 
@@ -92,11 +39,12 @@ def _chars(spans: Any) -> list[tuple[int, int, str]]:
     return [(span.start_char, span.end_char, span.text) for span in spans]
 
 
-def test_sample_article_with_claims_exports_to_a_loadable_docbin(cli: Cli, db_path: Path, tmp_path: Path) -> None:
-    doc_id, text = _seed_text(cli, db_path)
+def test_sample_article_with_claims_exports_to_a_loadable_docbin(
+    cli: Cli, db_path: Path, tmp_path: Path, jsonl: Callable[..., Path]
+) -> None:
+    doc_id, text = import_seed(cli, db_path)
     line = _claims_line(doc_id, text)
-    native = tmp_path / "alice.jsonl"
-    native.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    native = jsonl(tmp_path / "alice.jsonl", [line])
     assert cli("import", "--no-nlp", "--format", "jsonl", "--db", db_path, native).code == 0
     out = tmp_path / "out.spacy"
 
@@ -110,41 +58,41 @@ def test_sample_article_with_claims_exports_to_a_loadable_docbin(cli: Cli, db_pa
     ]
     (doc,) = _load(out)
     assert doc.text == text
-    entity = lambda item: (item["start"], item["end"], item["text"])  # noqa: E731
-    putin, ajai, malhotra, india = (entity(e) for e in line["entities"])
+    where = lambda item: (item["start"], item["end"], item["text"])  # noqa: E731
+    putin, ajai, malhotra, india = (where(e) for e in line["entities"])
     assert sorted(_chars(doc.ents)) == sorted([putin, ajai, india])  # the longer of two overlapping ones
     assert [e.label_ for e in sorted(doc.ents, key=lambda e: e.start)] == ["PERSON", "PERSON", "GPE"]
     assert sorted(_chars(doc.spans["entities"])) == sorted([putin, ajai, malhotra, india])
     assert {token.ent_iob_ for token in doc} == {"B", "I", "O"}  # the annotator's entities are the whole layer
 
     claims = doc.spans["claims"]
-    expected_parts = [entity(c) for c in line["claims"][:2]] + [entity(p) for p in line["claims"][2]["parts"]]
+    expected_parts = [where(part) for c in line["claims"] for part in c.get("parts") or [c]]
     assert _chars(claims) == expected_parts
-    assert [span.id_ for span in claims] == ["c1", "c2", "c3", "c3"]  # a split claim's parts share its id
+    assert [span.id_ for span in claims] == ["c1", "c2", "c3", "c4", "c4"]  # a split claim's parts share its id
     assert {span.label_ for span in claims} == {"CLAIM"}
     speakers = doc.spans["speakers"]
-    assert _chars(speakers) == [entity(m) for m in line["speakers"][0]["mentions"]]
+    assert _chars(speakers) == sorted(where(m) for m in line["speakers"][0]["mentions"])
     assert {(span.label_, span.id_) for span in speakers} == {("SOURCE", "s1")}
     cues = doc.spans["cues"]
-    assert _chars(cues) == [entity(c["cue"]) for c in line["claims"]]
-    assert [span.id_ for span in cues] == ["c1", "c2", "c3"] and {span.label_ for span in cues} == {"CUE"}
+    assert _chars(cues) == [where(c["cue"]) for c in line["claims"]]
+    assert [span.id_ for span in cues] == ["c1", "c2", "c3", "c4"] and {span.label_ for span in cues} == {"CUE"}
     assert len(doc.spans["sc"]) == len(claims) + len(speakers) + len(cues)
 
     data = doc.user_data["annotator"]
     assert data["id"] == doc_id and data["annotator"] == "alice" and data["status"] == "done"
     first = data["claims"][0]
     assert first["speaker"] == "Ajai Malhotra" and first["speaker_id"] == "s1"
-    assert first["stance"] == "support" and first["target"] == "strategic autonomy" and first["note"] == "clear"
-    assert tuple(first["mention"]) == entity(line["claims"][0]["speaker"]["mention"])[:2]
-    assert tuple(first["cue"]) == entity(line["claims"][0]["cue"])[:2]
-    assert [tuple(part) for part in data["claims"][2]["parts"]] == [entity(p)[:2] for p in line["claims"][2]["parts"]]
+    assert first["stance"] == "support" and first["target"] == "strategic autonomy" and first["note"] == "clear case"
+    assert tuple(first["mention"]) == where(line["claims"][0]["speaker"]["mention"])[:2]
+    assert tuple(first["cue"]) == where(line["claims"][0]["cue"])[:2]
+    assert [tuple(part) for part in data["claims"][3]["parts"]] == [where(p)[:2] for p in line["claims"][3]["parts"]]
     (speaker,) = data["speakers"]
-    assert speaker["name"] == "Ajai Malhotra" and speaker["kind"] == "person" and len(speaker["mentions"]) == 4
+    assert speaker["name"] == "Ajai Malhotra" and speaker["kind"] == "person" and len(speaker["mentions"]) == 5
     assert [e["source"] for e in data["entities"]] == ["manual", "manual", "manual", "model"]
 
 
 def test_format_spacy_by_name_and_stdout_is_refused(cli: Cli, db_path: Path, tmp_path: Path) -> None:
-    _seed_text(cli, db_path)
+    import_seed(cli, db_path)
     out = tmp_path / "corpus.bin"
     result = cli("export", "-o", out, "--format", "spacy", "--db", db_path)
     assert result.code == 0, result.err
@@ -161,19 +109,17 @@ def test_format_spacy_by_name_and_stdout_is_refused(cli: Cli, db_path: Path, tmp
     assert refused.out == ""
 
 
-def test_spacy_debug_data_accepts_the_export(cli: Cli, db_path: Path, tmp_path: Path) -> None:
+def test_spacy_debug_data_accepts_the_export(
+    cli: Cli, db_path: Path, tmp_path: Path, jsonl: Callable[..., Path]
+) -> None:
     """``spacy debug data`` on an ner + spancat config with the export as train and dev exits 0.
 
     It fails a blank pipeline with fewer than 100 training documents, so the
     sample article goes in 100 times, each with a different last line.
     """
-    _, text = _seed_text(cli, db_path)
-    lines = []
-    for number in range(100):
-        line = _claims_line(f"copy-{number}", f"{text}\n\nCopy {number}.")
-        lines.append(json.dumps(line, ensure_ascii=False) + "\n")
-    native = tmp_path / "copies.jsonl"
-    native.write_text("".join(lines), encoding="utf-8")
+    _, text = import_seed(cli, db_path)
+    copies = [_claims_line(f"copy-{number}", f"{text}\n\nCopy {number}.") for number in range(100)]
+    native = jsonl(tmp_path / "copies.jsonl", copies)
     assert cli("import", "--no-nlp", "--format", "jsonl", "--db", db_path, native).code == 0
     out = tmp_path / "train.spacy"
     assert cli("export", "-o", out, "--annotator", "alice", "--db", db_path).code == 0
@@ -218,10 +164,10 @@ def test_span_edges_inside_tokens_split_them_and_keep_exact_offsets() -> None:
     ]
     doc = spacy_docbin.aligned_doc(nlp, text, wanted)
     assert doc.text == text
-    for span in wanted:
-        aligned = doc.char_span(span.start, span.end)
-        assert aligned is not None, span
-        assert aligned.text == text[span.start : span.end]
+    for edge in wanted:
+        aligned = doc.char_span(edge.start, edge.end)
+        assert aligned is not None, edge
+        assert aligned.text == text[edge.start : edge.end]
     plain = spacy_docbin.aligned_doc(nlp, text, [])
     assert [t.text for t in plain] == [t.text for t in nlp.make_doc(text)]  # no edges: spaCy's own tokens
 
