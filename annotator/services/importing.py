@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from sqlalchemy.orm import Session
 
 from annotator.domain.errors import InputError, UserError
+from annotator.domain.model import AnnotationSet
 from annotator.domain.schema import ENTITY, STANCE, LabelSchema
 from annotator.formats.interchange import ReadOptions
 from annotator.formats.offsets import OffsetUnit
@@ -69,6 +71,7 @@ class FileOutcome:
     annotations_added: int = 0
     labels_added: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    document_ids: list[int] = field(default_factory=list)
     error: str | None = None
 
     @property
@@ -95,6 +98,11 @@ class ImportReport:
     def skipped(self) -> int:
         """Documents skipped as already present, over all files."""
         return sum(f.skipped for f in self.files)
+
+    @property
+    def document_ids(self) -> list[int]:
+        """The database ids of the documents added, over all files."""
+        return [doc_id for f in self.files if not f.failed for doc_id in f.document_ids]
 
     @property
     def failed(self) -> list[FileOutcome]:
@@ -142,6 +150,7 @@ def import_paths(
             outcome.added = outcome.skipped = outcome.annotations_added = 0
             outcome.labels_added = []
             outcome.notes = []
+            outcome.document_ids = []
     return report
 
 
@@ -187,12 +196,10 @@ def _import_file(
             outcome.fmt, records = read_records(stream, source.name, state.options.fmt, read_options)
         session = stack.enter_context(database.write())
         schema = labels.load_schema(session)
-        seen_ids: dict[str, str] = {}
-        seen_hashes: set[str] = set()
         for batch in _batched(records, state.batch_size):
             if state.cancelled is not None and state.cancelled():
                 raise ImportCancelled("import cancelled")
-            _store_batch(session, batch, schema, state, outcome, seen_ids, seen_hashes)
+            _store_batch(session, batch, schema, state, outcome)
             state.read += len(batch)
             if state.progress is not None:
                 state.progress(state.read)
@@ -205,9 +212,11 @@ def _store_batch(
     schema: LabelSchema,
     state: _ImportState,
     outcome: FileOutcome,
-    seen_ids: dict[str, str],
-    seen_hashes: set[str],
 ) -> None:
+    # Documents of earlier batches of this file are in the transaction already, so the query below finds
+    # them; only this batch's new documents need remembering (memory stays flat however long the file is).
+    seen_ids: dict[str, str] = {}
+    seen_hashes: set[str] = set()
     options = state.options
     for record in batch:
         _assign_annotator(record, options.annotator)
@@ -246,8 +255,9 @@ def _store_batch(
         return
     documents = [r.document for r in new_records]
     repository.insert_documents(session, documents, None)
-    _preannotate_new(session, new_records, state)
+    _preannotate_new(session, new_records, state, outcome)
     model_rows: list[dict[str, Any]] = []  # the files' model layers, one executemany for the batch
+    people_sets: list[tuple[int, AnnotationSet]] = []  # and the people's sets, one executemany per table
     for record in new_records:
         document_id = record.document.id
         assert document_id is not None
@@ -255,20 +265,32 @@ def _store_batch(
             if aset.annotator is None:
                 model_rows.extend(repository.entity_row(document_id, None, entity) for entity in aset.entities)
             else:
-                repository.insert_annotation_set(session, document_id, aset)
-                outcome.annotations_added += 1
+                people_sets.append((document_id, aset))
     repository.insert_entities_many(session, model_rows)
+    repository.insert_annotation_sets(session, people_sets)
+    outcome.annotations_added += len(people_sets)
     outcome.added += len(new_records)
+    outcome.document_ids.extend(r.document.id for r in new_records if r.document.id is not None)
 
 
-def _preannotate_new(session: Session, records: list[Record], state: _ImportState) -> None:
-    """Run the entity pre-annotator on new documents whose file gave no model layer."""
+def _preannotate_new(session: Session, records: list[Record], state: _ImportState, outcome: FileOutcome) -> None:
+    """Run the entity pre-annotator on new documents whose file gave no model layer (and that it can take)."""
     wanted = [r for r in records if not any(a.annotator is None and a.entities for a in r.annotations)]
     if not wanted:
         return
     tagger = state.get_tagger()
     if tagger is None:
         return
+    too_long = [r for r in wanted if len(r.document.text) > tagger.max_length]
+    if too_long:
+        wanted = [r for r in wanted if len(r.document.text) <= tagger.max_length]
+        outcome.notes.append(
+            f"{len(too_long)} document{'' if len(too_long) == 1 else 's'} longer than the model takes "
+            f"({tagger.max_length:,} characters) imported without entity pre-highlighting "
+            f"(first: {too_long[0].document.external_id!r})"
+        )
+        if not wanted:
+            return
     rows: list[dict[str, Any]] = []
     for record, entities in zip(wanted, tagger.entities(r.document.text for r in wanted), strict=True):
         assert record.document.id is not None
@@ -278,10 +300,23 @@ def _preannotate_new(session: Session, records: list[Record], state: _ImportStat
     repository.set_entities_model(session, [r.document.id for r in wanted if r.document.id is not None], tagger.model)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""Control characters: a label or a name holding one would break one-line messages and could drive a terminal."""
+
+
+def _refuse_control(value: str, what: str, line: int | None) -> None:
+    if _CONTROL.search(value):
+        raise InputError(
+            f"{what} {value!r} contains control characters (line breaks, tabs, escapes); fix the file",
+            line=line,
+        )
+
+
 def _assign_annotator(record: Record, annotator: str | None) -> None:
     """Give nameless annotation sets to ``--annotator``, or refuse claims nobody made."""
     for aset in record.annotations:
         if aset.annotator is not None:
+            _refuse_control(aset.annotator, "annotator name", record.line)
             continue
         if annotator is not None:
             aset.annotator = annotator
@@ -294,6 +329,10 @@ def _assign_annotator(record: Record, annotator: str | None) -> None:
 def _check_labels(session: Session, record: Record, schema: LabelSchema, add: bool, outcome: FileOutcome) -> None:
     entity_labels = {e.label for a in record.annotations for e in a.entities}
     stance_labels = {c.stance.label for a in record.annotations for c in a.claims if c.stance and c.stance.label}
+    relation_labels = {r.label for a in record.annotations for r in a.relations}
+    for kind, found in ((ENTITY, entity_labels), (STANCE, stance_labels), ("relation", relation_labels)):
+        for name in found:
+            _refuse_control(name, f"{kind} label", record.line)
     missing = [(ENTITY, schema.missing(ENTITY, entity_labels)), (STANCE, schema.missing(STANCE, stance_labels))]
     if not any(names for _, names in missing):
         return

@@ -187,28 +187,83 @@ def insert_annotation_set(session: Session, document_id: int, aset: AnnotationSe
     if aset.annotator is None:
         insert_entities(session, document_id, None, aset.entities)
         return
-    person = annotator_id(session, aset.annotator)
-    assert person is not None
-    session.execute(
-        insert(DocumentStateRow).values(
-            document_id=document_id,
-            annotator_id=person,
-            status=aset.status.value,
-            note=aset.note,
-            entities_forked=True,
-            updated_at=aset.updated_at or utcnow(),
+    insert_annotation_sets(session, [(document_id, aset)])
+
+
+def insert_annotation_sets(session: Session, items: Sequence[tuple[int, AnnotationSet]]) -> None:
+    """Store many people's annotation sets (each person has none on its document yet), table by table.
+
+    Each table gets one executemany for the whole batch (speakers with
+    ``RETURNING`` their ids, in parameter order), not a statement per row: an
+    import of annotated files spends its time here. Speakers get their new
+    ``id``. Sets with ``annotator`` None are not allowed here.
+    """
+    if not items:
+        return
+    connection = session.connection()
+    people: dict[str, int] = {}
+    for _, aset in items:
+        assert aset.annotator is not None, "a model layer goes through insert_entities"
+        if aset.annotator not in people:
+            person = annotator_id(session, aset.annotator)
+            assert person is not None
+            people[aset.annotator] = person
+    now = utcnow()
+    states: list[dict[str, Any]] = []
+    entity_rows: list[dict[str, Any]] = []
+    speaker_rows: list[dict[str, Any]] = []
+    owners: list[Speaker] = []
+    for document_id, aset in items:
+        person = people[aset.annotator or ""]
+        states.append(
+            {
+                "document_id": document_id,
+                "annotator_id": person,
+                "status": aset.status.value,
+                "note": aset.note,
+                "entities_forked": True,
+                "updated_at": aset.updated_at or now,
+            }
         )
-    )
-    insert_entities(session, document_id, person, aset.entities)
+        entity_rows.extend(entity_row(document_id, person, entity) for entity in aset.entities)
+        for speaker in aset.speakers:
+            speaker_rows.append(
+                {
+                    "document_id": document_id,
+                    "annotator_id": person,
+                    "name": speaker.name,
+                    "kind": speaker.kind.value,
+                    "entity_label": speaker.entity_label,
+                }
+            )
+            owners.append(speaker)
+    connection.execute(_table(DocumentStateRow).insert(), states)
+    insert_entities_many(session, entity_rows)
     speaker_ids: dict[int, int] = {}
-    for speaker in aset.speakers:
-        speaker_ids[id(speaker)] = _insert_speaker(session, document_id, person, speaker)
-    claim_rows = [_claim_row(document_id, person, claim, speaker_ids) for claim in aset.claims]
-    if claim_rows:
-        session.execute(insert(ClaimRow), claim_rows)
-    relation_rows = [relation_row(document_id, person, relation) for relation in aset.relations]
-    if relation_rows:
-        session.execute(insert(RelationRow), relation_rows)
+    if speaker_rows:
+        speakers = _table(SpeakerRow)
+        returning = speakers.insert().returning(speakers.c.id, sort_by_parameter_order=True)
+        for speaker, (new_id,) in zip(owners, connection.execute(returning, speaker_rows), strict=True):
+            speaker.id = new_id
+            speaker_ids[id(speaker)] = new_id
+    mention_rows = [
+        {"speaker_id": speaker_ids[id(speaker)], "start": m.start, "end": m.end}
+        for speaker in owners
+        for m in sorted(set(speaker.mentions))
+    ]
+    claim_rows: list[dict[str, Any]] = []
+    relation_rows: list[dict[str, Any]] = []
+    for document_id, aset in items:
+        person = people[aset.annotator or ""]
+        claim_rows.extend(_claim_row(document_id, person, claim, speaker_ids) for claim in aset.claims)
+        relation_rows.extend(relation_row(document_id, person, relation) for relation in aset.relations)
+    for row_class, rows in ((MentionRow, mention_rows), (ClaimRow, claim_rows), (RelationRow, relation_rows)):
+        if rows:
+            connection.execute(_table(row_class).insert(), rows)
+
+
+def _table(row_class: type[Any]) -> Table:
+    return cast(Table, row_class.__table__)
 
 
 def relation_row(document_id: int, person: int, relation: Relation) -> dict[str, Any]:
@@ -227,26 +282,6 @@ def relation_row(document_id: int, person: int, relation: Relation) -> dict[str,
 def relation_from_fields(head_start: int, head_end: int, child_start: int, child_end: int, label: str) -> Relation:
     """The domain :class:`Relation` of a row's columns."""
     return Relation(Span(head_start, head_end), Span(child_start, child_end), label)
-
-
-def _insert_speaker(session: Session, document_id: int, person: int, speaker: Speaker) -> int:
-    statement = (
-        insert(SpeakerRow)
-        .values(
-            document_id=document_id,
-            annotator_id=person,
-            name=speaker.name,
-            kind=speaker.kind.value,
-            entity_label=speaker.entity_label,
-        )
-        .returning(SpeakerRow.id)
-    )
-    new_id = int(session.execute(statement).scalar_one())
-    speaker.id = new_id
-    mentions = [{"speaker_id": new_id, "start": m.start, "end": m.end} for m in sorted(set(speaker.mentions))]
-    if mentions:
-        session.execute(insert(MentionRow), mentions)
-    return new_id
 
 
 def _claim_row(document_id: int, person: int, claim: Claim, speaker_ids: dict[int, int]) -> dict[str, Any]:
