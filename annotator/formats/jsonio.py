@@ -25,6 +25,13 @@ NESTED_TOO_DEEPLY = "JSON is nested too deeply"
 
 def decode_line(raw: bytes, path: str, number: int) -> str:
     """Line ``number`` of a JSON lines file as text: UTF-8 only, a byte order mark dropped from the first line."""
+    nul = raw.find(b"\x00")
+    if nul >= 0:  # valid UTF-8, but no JSON text holds one: UTF-16 or UTF-32 without a BOM, or binary
+        raise InputError(
+            f"contains a NUL byte at byte {nul} of the line: not UTF-8 text (binary, or UTF-16/32); save it as UTF-8",
+            path,
+            number,
+        )
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -32,10 +39,26 @@ def decode_line(raw: bytes, path: str, number: int) -> str:
     return line[1:] if number == 1 and line.startswith(BOM) else line
 
 
+def _no_constant(name: str) -> Any:
+    raise InputError(f"invalid JSON ({name} is not a JSON number; write a number or null)")
+
+
+def _finite(literal: str) -> float:
+    number = float(literal)
+    if number in (float("inf"), float("-inf")):
+        raise InputError(f"invalid JSON (the number {literal[:40]} is too large)")
+    return number
+
+
 def load_json(line: str) -> Any:
-    """The JSON value of ``line``; :class:`InputError` (no location) when it is not valid JSON."""
+    """The JSON value of ``line``; :class:`InputError` (no location) when it is not valid JSON.
+
+    Python's ``json`` accepts ``NaN``, ``Infinity`` and numbers too large for
+    a float (read as infinity); no other JSON reader does, and an export would
+    carry them on, so they are refused here.
+    """
     try:
-        return json.loads(line)
+        return json.loads(line, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as error:
         raise InputError(f"invalid JSON ({error.msg} at column {error.colno})") from None
 
@@ -84,7 +107,7 @@ def json_values(text: str, path: str) -> Iterator[tuple[Any, int]]:
     Reads a JSON array, one JSON object, or several concatenated values;
     raises :class:`InputError` with the line of the first JSON error.
     """
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
     counted, line = 0, 1
 
     def line_at(index: int) -> int:
@@ -105,6 +128,8 @@ def json_values(text: str, path: str) -> Iterator[tuple[Any, int]]:
             raise InputError(f"invalid JSON ({error.msg} at column {error.colno})", path, error.lineno) from None
         except RecursionError:
             raise InputError(NESTED_TOO_DEEPLY, path, line_at(index)) from None
+        except InputError as error:  # NaN, Infinity, a number too large
+            raise error.located(path, line_at(index)) from None
 
     position = skip(0)
     if position == len(text):

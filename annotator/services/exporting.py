@@ -3,7 +3,9 @@
 A file is written under a temporary name in the same folder, flushed to
 disk, then renamed over the target; a folder format (brat) is written into a
 temporary folder that then takes the target's place. An interrupted export
-leaves the previous one intact. What the format cannot carry is tallied and
+leaves the previous one intact. Temporary names carry the writing process's
+id, so the next export removes what a killed one left behind (and puts back a
+previous folder export caught between its two renames). What the format cannot carry is tallied and
 reported as warnings, never dropped silently.
 """
 
@@ -142,8 +144,11 @@ def _write_file(target: Path, chosen: FormatSpec, write: Callable[[Any], None]) 
         raise UserError(f"{target}: is a folder; give a file name for the {chosen.title} export")
     if not folder.is_dir():
         raise UserError(f"{target}: folder {folder} does not exist")
+    _remove_leftovers(target)
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+        handle, temp_name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".part", dir=folder)
+        if hasattr(os, "fchmod"):
+            os.fchmod(handle, _new_file_mode(target))
     except OSError as error:
         raise UserError(f"{target}: cannot write there ({error.strerror})") from None
     try:
@@ -179,8 +184,9 @@ def _write_folder(target: Path, write: Callable[[Path], None]) -> None:
         )
     if not parent.is_dir():
         raise UserError(f"{target}: folder {parent} does not exist")
+    _remove_leftovers(target)
     try:
-        temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
+        temp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=".part", dir=parent))
     except OSError as error:
         raise UserError(f"{target}: cannot write there ({error.strerror})") from None
     old: Path | None = None
@@ -190,7 +196,7 @@ def _write_folder(target: Path, write: Callable[[Path], None]) -> None:
             if path.is_file():
                 _fsync_file(path)
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=".old", dir=parent))
             os.replace(target, old / "previous")
         os.replace(temp, target)
     except OSError as error:
@@ -207,6 +213,56 @@ def _write_folder(target: Path, write: Callable[[Path], None]) -> None:
         if old is not None and target.exists():
             shutil.rmtree(old, ignore_errors=True)
     _fsync_folder(parent)
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}.{os.getpid()}."
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove the temporary files and folders of earlier exports to ``target`` whose process is gone.
+
+    A folder export killed between moving the previous export aside and
+    moving the new one in left no ``target``: the previous one is put back.
+    """
+    parent = target.parent if str(target.parent) else Path(".")
+    prefix = f".{target.name}."
+    try:
+        leftovers = [p for p in parent.iterdir() if p.name.startswith(prefix) and p.suffix in (".part", ".old")]
+    except OSError:
+        return
+    for path in sorted(leftovers, key=lambda p: p.suffix != ".old"):  # restore before removing
+        pid = path.name[len(prefix) :].split(".", 1)[0]
+        if not pid.isdigit() or _process_alive(int(pid)):
+            continue
+        if path.suffix == ".old" and (path / "previous").is_dir() and not target.exists():
+            os.replace(path / "previous", target)
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid() or sys.platform == "win32":  # os.kill would end the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def _new_file_mode(target: Path) -> int:
+    """The mode the export gets: the previous file's, else what the umask gives a new file (not mkstemp's 0600)."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 EXPORT_MARKER = "annotation.conf"

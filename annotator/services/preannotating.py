@@ -36,6 +36,11 @@ class Annotator:
         name, version = model_identity(nlp)
         self.model = f"{name} {version}"
 
+    @property
+    def max_length(self) -> int:
+        """The longest text (characters) the pipeline takes; longer ones are not pre-annotated."""
+        return int(self.nlp.max_length)
+
     def entities(self, texts: Iterable[str]) -> Iterator[list[Entity]]:
         """The entities of each text, in order."""
         from annotator.nlp.preannotate import entities_for_texts
@@ -73,6 +78,8 @@ class PreannotateReport:
     documents: int = 0
     entities: int = 0
     model: str | None = None
+    too_long: int = 0
+    """Documents longer than the model takes, left without a model layer."""
 
 
 def preannotate(
@@ -110,14 +117,16 @@ def preannotate(
             )
         if not chunk:
             break
-        results = list(annotator.entities(text for _, text in chunk))
+        last_id = chunk[-1][0]
+        taken = [(doc_id, text) for doc_id, text in chunk if len(text) <= annotator.max_length]
+        report.too_long += len(chunk) - len(taken)
+        results = list(annotator.entities(text for _, text in taken))
         with database.write() as session:
             labels.ensure_labels(session, ENTITY, {entity.label for entities in results for entity in entities})
-            for (doc_id, _), entities in zip(chunk, results, strict=True):
+            for (doc_id, _), entities in zip(taken, results, strict=True):
                 repository.replace_model_entities(session, doc_id, entities, annotator.model)
-        report.documents += len(chunk)
+        report.documents += len(taken)
         report.entities += sum(len(e) for e in results)
-        last_id = chunk[-1][0]
         if progress is not None:
             progress(report.documents, total)
     return report

@@ -25,6 +25,8 @@ from sqlalchemy.pool import NullPool
 from annotator.domain.errors import UserError
 
 BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_OPTION = "busy_timeout_ms"
+"""Execution option: how long this transaction waits for another program's lock (SQLite), instead of the default."""
 DB_ENV = "ANNOTATOR_DB"
 DEFAULT_DB_NAME = "annotator.sqlite3"
 
@@ -72,13 +74,31 @@ def sqlite_path(url: URL) -> Path | None:
 
 
 def check_sqlite_file(path: Path) -> None:
-    """Refuse a file that exists but is not an SQLite database, before anything writes to it."""
+    """Refuse a file that exists but is not an SQLite database, before anything writes to it.
+
+    The file is read through SQLite, never with ``open()``: closing any file
+    descriptor of a database drops every POSIX lock this process holds on it,
+    those of connections already open included (SQLite's "How To Corrupt An
+    SQLite Database File", 2.2). Another program could then take the file
+    for itself, checkpoint and delete the WAL under those connections, and
+    their next commits would go to a deleted file. SQLite keeps such
+    descriptors open until the process's last connection to the file closes.
+    """
     if not path.exists() or path.stat().st_size == 0:
         return
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    if header != b"SQLite format 3\x00":
-        raise UserError(f"{path}: is not an annotator database (not an SQLite file); choose another --db")
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA schema_version").fetchone()  # reads the header; writes nothing
+    except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB or "not a database" in str(error):
+            raise UserError(f"{path}: is not an annotator database (not an SQLite file); choose another --db") from None
+        if "malformed" in str(error):
+            raise UserError(
+                f"{path}: is damaged or truncated (SQLite: {error}); restore a copy of it or choose another --db"
+            ) from None
+        raise UserError(f"{path}: cannot be opened as a database ({error}); choose another --db") from None
+    finally:
+        connection.close()
 
 
 def make_engine(url: URL, **kwargs: Any) -> Engine:
@@ -106,8 +126,13 @@ def make_engine(url: URL, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        write = connection.get_execution_options().get("write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = connection.get_execution_options()
+        wait = int(options.get(BUSY_TIMEOUT_OPTION, BUSY_TIMEOUT_MS))
+        info = connection.connection.info
+        if info.get(BUSY_TIMEOUT_OPTION, BUSY_TIMEOUT_MS) != wait:  # set on connect; changed only when asked
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")
+            info[BUSY_TIMEOUT_OPTION] = wait
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("write", False) else "BEGIN")
 
     return engine
 

@@ -8,6 +8,8 @@ Alembic's head and that the migrations produce the ORM's tables.
 
 from __future__ import annotations
 
+import glob
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,8 +71,21 @@ def prepare_database(engine: Engine) -> str | None:
         return None
     backup = None
     if revision is not None and path is not None:
-        backup = backup_sqlite(path, revision)
-    _upgrade(engine)
+        try:
+            backup = backup_sqlite(path, revision)
+        except (OSError, sqlite3.Error) as error:
+            raise UserError(
+                f"{path}: cannot save a copy before upgrading it from schema {revision} ({_first_line(error)}); "
+                "nothing was changed; free space or fix permissions in its folder"
+            ) from None
+    try:
+        _upgrade(engine)
+    except DatabaseError as error:  # the upgrade is one transaction: rolled back, the file is as it was
+        saved = f"; a copy made before the upgrade is {backup}" if backup else ""
+        raise UserError(
+            f"{path or engine.url}: upgrading from schema {revision} to {HEAD_REVISION} failed "
+            f"({_first_line(error)}); the database is unchanged{saved}"
+        ) from None
     return str(backup) if backup else None
 
 
@@ -82,19 +97,37 @@ def _upgrade(engine: Engine) -> None:
 
 
 def backup_sqlite(path: Path, revision: str) -> Path:
-    """Copy the database (consistently, with SQLite's backup API) before an upgrade."""
+    """Copy the database (consistently, with SQLite's backup API) before an upgrade.
+
+    The copy is written under a ``.partial`` name and renamed when complete,
+    so a file named as a backup is always a whole one, even after a crash
+    (the next backup removes such partial leftovers).
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = path.with_name(f"{path.name}.backup-{revision}-{stamp}")
+    partial = target.with_name(target.name + PARTIAL)
+    for leftover in path.parent.glob(f"{glob.escape(path.name)}.backup-*{PARTIAL}*"):  # with its -journal
+        leftover.unlink(missing_ok=True)
     source = sqlite3.connect(path)
     try:
-        destination = sqlite3.connect(target)
+        destination = sqlite3.connect(partial)
         try:
             source.backup(destination)
+            destination.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         finally:
             destination.close()
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     finally:
         source.close()
+    with open(partial, "rb") as stream:
+        os.fsync(stream.fileno())
+    os.replace(partial, target)
     return target
+
+
+PARTIAL = ".partial"
 
 
 def _first_line(error: Exception) -> str:

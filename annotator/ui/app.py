@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
 
 from annotator import __version__
 from annotator.domain.errors import UserError
-from annotator.services.database import Database
+from annotator.services.database import Database, upgrade_note
 from annotator.services.documents import DocumentQuery
 from annotator.ui import dialogs
 from annotator.ui.main_window import MainWindow
@@ -150,6 +150,8 @@ def run_window(db: str | None, annotator: str | None, document_id: str | None, s
         QTimer.singleShot(0, lambda: dialogs.show_plain_message(None, "annotator", message))
         window = MainWindow(database, name)
         window.show()
+    if note := upgrade_note(database):
+        window.statusBar().showMessage(note, 30_000)
     if screenshot is not None:
         _screenshot_when_shown(window, screenshot)
     status = int(app.exec())

@@ -18,7 +18,9 @@ class EditCommand(QUndoCommand):
 
     The edit happens before the command is pushed (so it is committed before
     the view shows it); the first ``redo()`` that ``QUndoStack.push`` calls is
-    therefore skipped.
+    therefore skipped. The window commits an undo or redo with :meth:`prepare`
+    *before* moving the stack, so a write that fails (disk full, read-only)
+    leaves the stack where it was.
     """
 
     def __init__(self, editor: Editor, result: EditResult, text: str, refresh: Refresh) -> None:
@@ -30,14 +32,26 @@ class EditCommand(QUndoCommand):
         self.claim_id = result.claim_id
         self.refresh = refresh
         self._applied = True
+        self._prepared: AnnotationSet | None = None
+
+    def prepare(self, undo: bool) -> None:
+        """Commit the undo (or redo) now; the next :meth:`undo` (:meth:`redo`) only shows it.
+
+        Raises what the editor raises (a storage failure) with nothing changed.
+        """
+        self._prepared = self.editor.restore(self.before if undo else self.after)
 
     def redo(self) -> None:
         """Put the layer back as the edit left it."""
         if self._applied:
             self._applied = False
             return
-        self.refresh(self.document_id, self.editor.restore(self.after), self.claim_id)
+        self.refresh(self.document_id, self._result(self.after), self.claim_id)
 
     def undo(self) -> None:
         """Put the layer back as it was before the edit."""
-        self.refresh(self.document_id, self.editor.restore(self.before), self.claim_id)
+        self.refresh(self.document_id, self._result(self.before), self.claim_id)
+
+    def _result(self, snapshot: Snapshot) -> AnnotationSet:
+        prepared, self._prepared = self._prepared, None
+        return prepared if prepared is not None else self.editor.restore(snapshot)

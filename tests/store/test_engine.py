@@ -166,3 +166,81 @@ def test_bad_db_values_are_user_errors(tmp_path: Path, value: str, problem: str)
     with pytest.raises(UserError, match=problem) as caught:
         Database.open(value.format(tmp=tmp_path))
     assert "secret" not in str(caught.value)
+
+
+def test_opening_the_file_again_keeps_the_locks_of_connections_already_open(tmp_path: Path) -> None:
+    """A second Database.open of a file in the same process must not drop the first one's POSIX locks.
+
+    It used to read the header with open()/close(): closing any descriptor of the file released every lock
+    the process held on it, so another program took the file as unused, checkpointed and deleted the WAL
+    under the open connections, whose next commits then went to a deleted file.
+    """
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.sqlite3"
+    first = Database.open(path)
+    with first.write() as session:
+        session.connection().exec_driver_sql("INSERT INTO annotators (name) VALUES ('first')")
+    second = Database.open(path)
+    other = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+        "c.execute(\"INSERT INTO annotators (name) VALUES ('other')\"); c.commit(); c.close()"
+    )
+    subprocess.run([sys.executable, "-c", other, str(path)], check=True)
+    assert (tmp_path / "shared.sqlite3-wal").exists() and (tmp_path / "shared.sqlite3-shm").exists()
+    with first.write() as session:
+        session.connection().exec_driver_sql("INSERT INTO annotators (name) VALUES ('after')")
+    first.close()
+    second.close()
+    connection = sqlite3.connect(path)
+    try:
+        names = {name for (name,) in connection.execute("SELECT name FROM annotators")}
+        assert {"first", "other", "after"} <= names
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        connection.close()
+
+
+def test_storage_failures_are_storage_errors_and_the_next_try_reconnects(db_path: Path) -> None:
+    from sqlalchemy import event
+
+    from annotator.store.database import StorageError
+
+    database = Database.open(db_path)
+    try:
+
+        def read_only(connection: sqlite3.Connection, _record: object) -> None:
+            connection.execute("PRAGMA query_only = ON")
+
+        event.listen(database.engine, "connect", read_only)
+        database.engine.dispose()
+        with pytest.raises(StorageError) as caught, database.write() as session:
+            session.connection().exec_driver_sql("INSERT INTO annotators (name) VALUES ('x')")
+        assert not caught.value.busy and "cannot write" in str(caught.value) and "\n" not in str(caught.value)
+        event.remove(database.engine, "connect", read_only)
+        with database.write() as session:  # the failed connection was dropped: this one can write
+            session.connection().exec_driver_sql("INSERT INTO annotators (name) VALUES ('y')")
+    finally:
+        database.close()
+
+
+def test_a_short_wait_for_the_write_lock_is_a_busy_storage_error(db_path: Path) -> None:
+    import time
+
+    from annotator.store.database import StorageError
+
+    database = Database.open(db_path)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(StorageError) as caught, database.write(wait_ms=200):
+            pass
+        assert caught.value.busy and time.monotonic() - started < 5
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with database.write() as session:  # the default wait is back for the next transaction
+        assert session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+    database.close()

@@ -167,3 +167,110 @@ def test_a_revision_0001_database_is_backed_up_then_upgraded_with_its_data(tmp_p
     finally:
         database.close()
     assert _schema_differences(path) == []
+
+
+def _old_database(path: Path, documents: int = 200) -> Path:
+    """A schema-0001 database (the previous release) with an annotator and some documents."""
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")  # type: ignore[arg-type]
+        connection.exec_driver_sql("INSERT INTO annotators (name) VALUES ('alice')")
+        for i in range(documents):
+            connection.exec_driver_sql(
+                "INSERT INTO documents (external_id, text, text_sha256, meta, imported_at) "
+                f"VALUES ('d{i}', 'Text {i}. {'x' * 200}', '{i:064x}', '{{}}', '2025-01-01 00:00:00')"
+            )
+    engine.dispose()
+    return path
+
+
+@pytest.mark.parametrize("keep", ["header only", "one page", "half", "all but a page"])
+def test_a_truncated_database_is_refused_and_untouched(db_path: Path, tmp_path: Path, keep: str) -> None:
+    from annotator.services.importing import ImportOptions, import_paths
+
+    database = Database.open(db_path)
+    lines = tmp_path / "many.jsonl"
+    lines.write_text("".join(f'{{"id": "d{i}", "text": "Text {i} {"y" * 300}"}}\n' for i in range(300)))
+    assert not import_paths(database, [str(lines)], ImportOptions(use_nlp=False)).failed
+    database.close()
+    connection = sqlite3.connect(db_path)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    full = db_path.read_bytes()
+    cut = {"header only": 100, "one page": 4096, "half": len(full) // 2, "all but a page": len(full) - 4096}[keep]
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(full[:cut])
+    with pytest.raises(UserError) as caught:
+        Database.open(broken)
+    message = str(caught.value)
+    assert str(broken) in message and "\n" not in message
+    assert "damaged or truncated" in message or "cannot be opened" in message, message
+    assert broken.read_bytes() == full[:cut]  # never written to
+    assert not list(tmp_path.glob("broken.sqlite3-*"))
+
+
+def test_a_failed_upgrade_leaves_the_old_database_and_names_its_backup(tmp_path: Path) -> None:
+    from sqlalchemy import event
+
+    from annotator.store.engine import make_engine
+    from annotator.store.migrate import prepare_database
+
+    path = _old_database(tmp_path / "old.sqlite3")
+    engine = make_engine(create_engine(f"sqlite:///{path}").url)
+    pages = sqlite3.connect(path).execute("PRAGMA page_count").fetchone()[0]
+
+    @event.listens_for(engine, "connect")
+    def _full(connection: sqlite3.Connection, _record: object) -> None:
+        connection.execute(f"PRAGMA max_page_count = {pages}")  # the upgrade's new tables find the disk full
+
+    try:
+        with pytest.raises(UserError) as caught:
+            prepare_database(engine)
+    finally:
+        engine.dispose()
+    message = str(caught.value)
+    (backup,) = tmp_path.glob("old.sqlite3.backup-0001-*")
+    assert "upgrading from schema 0001 to 0002 failed" in message and "database or disk is full" in message
+    assert "the database is unchanged" in message and str(backup) in message and "\n" not in message
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert connection.execute("SELECT count(*) FROM documents").fetchone() == (200,)
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        connection.close()
+    copy = sqlite3.connect(backup)
+    try:
+        assert copy.execute("SELECT count(*) FROM documents").fetchone() == (200,)
+        assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)  # one self-contained file
+    finally:
+        copy.close()
+    reopened = Database.open(path)  # with room again, the next start upgrades it
+    reopened.close()
+    assert sqlite3.connect(path).execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
+
+
+def test_a_backup_is_whole_or_absent_and_leftovers_of_a_crash_are_removed(tmp_path: Path) -> None:
+    from annotator.store.migrate import backup_sqlite
+
+    path = _old_database(tmp_path / "old.sqlite3")
+    for leftover in ("old.sqlite3.backup-0001-20200101T000000.partial", "old.sqlite3.backup-0001-x.partial-journal"):
+        (tmp_path / leftover).write_bytes(b"half a copy")
+    backup = backup_sqlite(path, "0001")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["old.sqlite3", backup.name])
+    assert not backup.name.endswith(".partial")
+    assert sqlite3.connect(backup).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_the_command_line_names_the_backup_of_an_upgrade(tmp_path: Path, cli) -> None:
+    path = _old_database(tmp_path / "old.sqlite3")
+    result = cli("stats", "--db", path)
+    assert result.code == 0, result.err
+    (backup,) = tmp_path.glob("old.sqlite3.backup-0001-*")
+    (note,) = [line for line in result.err_lines if "upgraded" in line]
+    assert (
+        note
+        == f"annotator: note: {path}: upgraded to schema {HEAD_REVISION}; a copy of it as it was is saved as {backup}"
+    )
+    again = cli("stats", "--db", path)
+    assert "upgraded" not in again.err  # said once, when it happened

@@ -202,3 +202,94 @@ def _timed(action: Callable[[], object]) -> float:
     start = time.perf_counter()
     action()
     return time.perf_counter() - start
+
+
+# ------------------------------------------------------------------ import → article view → export
+
+
+@pytest.fixture(scope="module")
+def pipeline_db(tmp_path_factory: pytest.TempPathFactory):
+    from annotator.services.database import Database
+
+    database = Database.open(tmp_path_factory.mktemp("pipeline") / "db.sqlite3")
+    yield database
+    database.close()
+
+
+_examples = iter(range(1_000_000))
+stored_texts = texts.filter(lambda t: t.strip() != "" and "\x00" not in t)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=stored_texts, data=st.data())
+def test_spans_survive_import_the_article_view_and_export(
+    qapp: QApplication, pipeline_db, tmp_path_factory: pytest.TempPathFactory, text: str, data: st.DataObject
+) -> None:
+    """Random text and spans: imported from JSONL, highlighted and selected in the real window (Qt positions
+    counted by the naive model above, not by OffsetMap), made claims there, exported: offsets and texts intact."""
+    import json
+
+    from sqlalchemy import select
+
+    from annotator.domain.model import text_sha256
+    from annotator.services.exporting import export_jsonl
+    from annotator.services.importing import ImportOptions, import_paths
+    from annotator.store.tables import DocumentRow
+    from annotator.ui.main_window import MainWindow
+
+    number = next(_examples)
+    boundaries = [i for i in range(len(text) + 1) if not in_crlf(text, i)]  # offsets a selection can reach
+    pair = st.tuples(st.sampled_from(boundaries), st.sampled_from(boundaries)).filter(lambda se: se[0] < se[1])
+    entities = data.draw(st.lists(pair, max_size=4, unique=True), label="entities")
+    selections = data.draw(st.lists(pair, min_size=1, max_size=3), label="selections")
+    annotator = f"prop-{number}"
+    line = {
+        "format": "annotator/v1",
+        "id": f"doc-{number}",
+        "text": text,
+        "annotator": annotator,
+        "entities": [{"start": s, "end": e, "text": text[s:e], "label": "PERSON"} for s, e in entities],
+    }
+    source = tmp_path_factory.mktemp("source") / "in.jsonl"
+    source.write_bytes((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+    report = import_paths(pipeline_db, [str(source)], ImportOptions(use_nlp=False))
+    assert not report.failed, report.failed[0].error
+    window = MainWindow(pipeline_db, annotator)
+    try:
+        with pipeline_db.read() as session:  # an earlier example may have stored the same text under its id
+            document_id = session.scalar(select(DocumentRow.id).where(DocumentRow.text_sha256 == text_sha256(text)))
+        window.open_document(document_id)
+        view = window.view
+        assert view.text() == text
+        for offset, char in enumerate(text):  # what the view highlights is what was imported
+            if char in BREAKS or in_crlf(text, offset):
+                continue
+            assert highlighted(view, offset) == any(s <= offset < e for s, e in entities), (offset, char)
+        positions = qt_positions(text)
+        expected_claims = []
+        for start, end in selections:
+            cursor = view.textCursor()
+            cursor.setPosition(positions[start])
+            cursor.setPosition(positions[end], QTextCursor.MoveMode.KeepAnchor)
+            view.setTextCursor(cursor)
+            snapped = snap_to_tokens(text, start, end)
+            assert view.selected_span() == snapped
+            if snapped is None:
+                continue
+            before = len(window.annotations.claims)
+            window._guarded(window.new_claim)  # what C does
+            assert len(window.annotations.claims) == before + 1
+            expected_claims.append((snapped.start, snapped.end))
+    finally:
+        window.close()
+        window.deleteLater()
+    out = tmp_path_factory.mktemp("out") / "out.jsonl"
+    export_jsonl(pipeline_db, str(out), annotator=annotator)
+    (exported,) = [json.loads(raw) for raw in out.read_bytes().decode("utf-8").split("\n") if raw]
+    assert exported["text"] == text
+    assert sorted((e["start"], e["end"], e["text"]) for e in exported["entities"]) == sorted(
+        (s, e, text[s:e]) for s, e in entities
+    )
+    assert sorted((c["start"], c["end"]) for c in exported["claims"]) == sorted(expected_claims)
+    for claim in exported["claims"]:
+        assert claim["text"] == text[claim["start"] : claim["end"]]
