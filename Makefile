@@ -20,8 +20,8 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory lint
 
 lint: $(STAMP)
-	$(BIN)/ruff check annotator tests bench
-	$(BIN)/ruff format --check annotator tests bench
+	$(BIN)/ruff check annotator tests bench tools
+	$(BIN)/ruff format --check annotator tests bench tools
 	$(BIN)/mypy
 
 bench: $(STAMP)

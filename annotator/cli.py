@@ -78,7 +78,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--status", choices=[s.value for s in Status], help="only documents with this status")
 
+    sug = commands.add_parser("suggest", parents=[common], help="(re)compute claim suggestions for every document")
+    sug.add_argument("--model", help="spaCy pipeline with a parser (name or path)")
+    sug.add_argument(
+        "--accept", action="store_true", help="store every suggestion as --annotator's claims (evaluation, bootstrap)"
+    )
+
     commands.add_parser("stats", parents=[common], help="documents by status, annotations per annotator")
+
+    ev = commands.add_parser(
+        "evaluate-suggestions",
+        parents=[common],
+        help="score the claim suggester against brat attribution files (PolNeAR layout)",
+    )
+    ev.add_argument(
+        "path", metavar="PATH", help="a folder with attributions/ARTICLE_ANNOTATOR.ann and text/ARTICLE.txt"
+    )
+    ev.add_argument("--limit", type=_positive_int, help="only the first N articles (by name)")
+    ev.add_argument("--model", help="spaCy pipeline (name or path; default: the installed one)")
     return parser
 
 
@@ -120,9 +137,12 @@ def gui_main() -> int:
 
 
 def _database(args: argparse.Namespace) -> object:
-    from annotator.services.database import open_database
+    from annotator.services.database import open_database, upgrade_note
 
-    return open_database(getattr(args, "db", None))
+    database = open_database(getattr(args, "db", None))
+    if note := upgrade_note(database):
+        print(f"annotator: note: {note}", file=sys.stderr)
+    return database
 
 
 def _annotator_name(args: argparse.Namespace) -> str | None:
@@ -175,6 +195,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     with _Progress("importing", unit="documents") as progress:
         report = import_paths(database, args.paths, options, progress=progress.update)  # type: ignore[arg-type]
+    suggested = None
+    if options.use_nlp and report.model and report.document_ids:
+        from annotator.services.suggesting import compute_suggestions
+
+        with _Progress("suggesting claims", unit="documents") as progress:
+            suggested = compute_suggestions(
+                database,  # type: ignore[arg-type]
+                args.model,
+                document_ids=report.document_ids,
+                progress=progress.update_total,
+            )
     for outcome in report.files:
         if outcome.error:
             print(f"annotator: error: {outcome.error}", file=sys.stderr)
@@ -196,6 +227,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         parts.append(f"added {_plural(annotations, 'annotation set')}")
     if report.model and report.added:
         parts.append(f"entities by {report.model}")
+    if suggested is not None:
+        parts.append(f"{_plural(suggested.suggestions, 'claim')} suggested")
+        if suggested.too_long:
+            parts.append(f"{_plural(suggested.too_long, 'document')} too long for the model left without suggestions")
     if report.failed:  # each failure already has its one line on stderr; the summary names them too
         names = ", ".join(f.path for f in report.failed)
         parts.append(
@@ -224,6 +259,11 @@ def cmd_preannotate(args: argparse.Namespace) -> int:
     print(
         f"pre-annotated {_plural(report.documents, 'document')}: {_plural(report.entities, 'entity')} by {report.model}"
     )
+    from annotator.services.suggesting import compute_suggestions
+
+    with _Progress("suggesting claims", unit="documents") as progress:
+        suggested = compute_suggestions(database, args.model, progress=progress.update_total)  # type: ignore[arg-type]
+    print(f"suggested {_plural(suggested.suggestions, 'claim')} by {suggested.model}")
     return 0
 
 
@@ -248,6 +288,26 @@ def cmd_export(args: argparse.Namespace) -> int:
             f"wrote {_plural(report.lines, 'annotation set')} ({_plural(report.documents, 'document')}) "
             f"as {report.fmt} to {report.path}"
         )
+    return 0
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    """``annotator suggest``: recompute suggestions; with ``--accept``, make them an annotator's claims."""
+    from annotator.services.suggesting import accept_all_suggestions, compute_suggestions
+
+    database = _database(args)
+    annotator = _annotator_name(args)
+    if args.accept and annotator is None:
+        raise UserError("--accept stores the suggestions as someone's claims; name them with --annotator NAME")
+    with _Progress("suggesting", unit="documents") as progress:
+        report = compute_suggestions(database, args.model, progress=progress.update_total)  # type: ignore[arg-type]
+    print(
+        f"suggested {_plural(report.suggestions, 'claim')} in {_plural(report.documents, 'document')} by {report.model}"
+    )
+    if args.accept:
+        assert annotator is not None
+        accepted = accept_all_suggestions(database, annotator)  # type: ignore[arg-type]
+        print(f"accepted {_plural(accepted, 'suggestion')} as claims of {annotator}")
     return 0
 
 
@@ -277,12 +337,24 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate_suggestions(args: argparse.Namespace) -> int:
+    """``annotator evaluate-suggestions``: P/R/F1 of the suggestions (exact and overlap), pronoun resolution."""
+    from annotator.services.evaluating import evaluate_folder
+
+    with _Progress("evaluating", unit="articles") as progress:
+        report = evaluate_folder(args.path, limit=args.limit, model=args.model, progress=progress.update_total)
+    print("\n".join(report.lines()))
+    return 0
+
+
 _COMMANDS = {
     "gui": cmd_gui,
     "import": cmd_import,
     "preannotate": cmd_preannotate,
     "export": cmd_export,
+    "suggest": cmd_suggest,
     "stats": cmd_stats,
+    "evaluate-suggestions": cmd_evaluate_suggestions,
 }
 
 

@@ -15,14 +15,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.domain.errors import UserError
-from annotator.domain.model import AnnotationSet, Document, EntitySource, Span, SpeakerKind, Status
+from annotator.domain.model import AnnotationSet, Document, EntitySource, Span, SpeakerKind, Status, Suggestion
 from annotator.domain.schema import LabelSchema
 from annotator.domain.spans import claim_extent
 from annotator.services.speaker_matching import NewSpeaker, SpeakerGuess, match_speaker
 from annotator.store import labels, repository
 from annotator.store.database import Database
 from annotator.store.snapshots import Snapshot, restore_snapshot, take_snapshot
-from annotator.store.tables import ClaimRow, DocumentStateRow, EntityRow, MentionRow, SpeakerRow, utcnow
+from annotator.store.tables import (
+    ClaimRow,
+    DocumentRow,
+    DocumentStateRow,
+    EntityRow,
+    MentionRow,
+    SpeakerRow,
+    SuggestionRejectionRow,
+    SuggestionRow,
+    utcnow,
+)
 
 __all__ = ["EditResult", "Editor", "NewSpeaker", "Snapshot", "SpeakerGuess"]
 
@@ -39,11 +49,17 @@ class EditResult:
 
 
 class Editor:
-    """The edits of one annotator, over one database."""
+    """The edits of one annotator, over one database.
 
-    def __init__(self, database: Database, annotator: str) -> None:
+    ``wait_ms`` bounds how long an edit waits for another program's write
+    lock (``None``: the database's default); past it the edit raises
+    :class:`~annotator.store.database.StorageError` with nothing changed.
+    """
+
+    def __init__(self, database: Database, annotator: str, wait_ms: int | None = None) -> None:
         self.database = database
         self.annotator = annotator
+        self.wait_ms = wait_ms
         with database.write() as session:
             person = repository.annotator_id(session, annotator)
         assert person is not None
@@ -90,7 +106,7 @@ class Editor:
     # -------------------------------------------------------------- machinery
 
     def _edit(self, document_id: int, change: Callable[[Session], int | None], *, touch: bool = True) -> EditResult:
-        with self.database.write() as session:
+        with self.database.write(self.wait_ms) as session:
             before = take_snapshot(session, document_id, self.annotator_id)
             state = self._state(session, document_id)
             claim_id = change(session)
@@ -104,7 +120,7 @@ class Editor:
 
     def restore(self, snapshot: Snapshot) -> AnnotationSet:
         """Put a layer back as a snapshot holds it (undo/redo); returns the annotations now."""
-        with self.database.write() as session:
+        with self.database.write(self.wait_ms) as session:
             restore_snapshot(session, snapshot)
             return repository.annotation_set_from_snapshot(session, snapshot, self.annotator)
 
@@ -384,3 +400,98 @@ class Editor:
             self._state(session, document_id).status = status.value
 
         return self._edit(document_id, change, touch=False)
+
+    # -------------------------------------------------------------- suggestions
+
+    def suggestions(self, document_id: int, annotations: AnnotationSet) -> list[Suggestion]:
+        """The document's suggestions this annotator has not accepted, rejected or covered, in text order."""
+        from annotator.services.suggesting import pending_suggestions
+
+        with self.database.read() as session:
+            return pending_suggestions(session, document_id, self.annotator_id, annotations)
+
+    def accept_suggestion(self, document_id: int, suggestion_id: int) -> EditResult:
+        """Make a suggestion one of this annotator's claims, with its speaker, mention and cue (one undo step)."""
+        return self._edit(document_id, lambda session: self._accept(session, document_id, suggestion_id))
+
+    def accept_suggestions(self, document_id: int, suggestion_ids: list[int]) -> EditResult:
+        """Accept several suggestions in one edit (one undo step); focuses the last claim made."""
+
+        def change(session: Session) -> int | None:
+            claim_id = None
+            for suggestion_id in suggestion_ids:
+                claim_id = self._accept(session, document_id, suggestion_id)
+            return claim_id
+
+        return self._edit(document_id, change)
+
+    def reject_suggestion(self, document_id: int, suggestion_id: int) -> EditResult:
+        """Hide a suggestion from this annotator (undo brings it back)."""
+
+        def change(session: Session) -> None:
+            self._suggestion_row(session, document_id, suggestion_id)
+            if session.get(SuggestionRejectionRow, (suggestion_id, self.annotator_id)) is None:
+                session.add(SuggestionRejectionRow(suggestion_id=suggestion_id, annotator_id=self.annotator_id))
+
+        return self._edit(document_id, change)
+
+    def _suggestion_row(self, session: Session, document_id: int, suggestion_id: int) -> SuggestionRow:
+        row = session.get(SuggestionRow, suggestion_id)
+        if row is None or row.document_id != document_id:
+            raise UserError("that suggestion is gone (suggestions were recomputed); reopen the document")
+        return row
+
+    def _accept(self, session: Session, document_id: int, suggestion_id: int) -> int:
+        from annotator.services.suggesting import suggestion_from_row
+
+        suggestion = suggestion_from_row(self._suggestion_row(session, document_id, suggestion_id))
+        parts = sorted(suggestion.parts)
+        extent = claim_extent(parts)
+        claim = ClaimRow(
+            document_id=document_id,
+            annotator_id=self.annotator_id,
+            start=extent.start,
+            end=extent.end,
+            parts=[[p.start, p.end] for p in parts] if len(parts) > 1 else None,
+            cue_start=suggestion.cue.start if suggestion.cue else None,
+            cue_end=suggestion.cue.end if suggestion.cue else None,
+        )
+        mention = suggestion.mention
+        if mention is not None:
+            text = session.get(DocumentRow, document_id)
+            name = suggestion.speaker_name or (mention.text_in(text.text) if text is not None else "")
+            speaker = self._speaker_named(session, document_id, name, suggestion.speaker_kind)
+            if not session.scalar(
+                select(MentionRow.id).where(
+                    MentionRow.speaker_id == speaker.id,
+                    MentionRow.start == mention.start,
+                    MentionRow.end == mention.end,
+                )
+            ):
+                session.add(MentionRow(speaker_id=speaker.id, start=mention.start, end=mention.end))
+            claim.speaker_id = speaker.id
+            claim.mention_start, claim.mention_end = mention.start, mention.end
+        session.add(claim)
+        session.flush()
+        return claim.id
+
+    def _speaker_named(self, session: Session, document_id: int, name: str, kind: SpeakerKind) -> SpeakerRow:
+        """The annotator's speaker called ``name`` in the document (any case), made when there is none."""
+        for row in session.scalars(
+            select(SpeakerRow).where(
+                SpeakerRow.document_id == document_id, SpeakerRow.annotator_id == self.annotator_id
+            )
+        ):
+            if row.name.casefold() == name.casefold():
+                return row
+        entity_label = "PERSON" if kind == SpeakerKind.PERSON else None
+        row = SpeakerRow(
+            document_id=document_id,
+            annotator_id=self.annotator_id,
+            name=name,
+            kind=kind.value,
+            entity_label=entity_label,
+        )
+        session.add(row)
+        session.flush()
+        return row

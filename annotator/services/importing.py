@@ -203,7 +203,7 @@ def _import_file(
             state.read += len(batch)
             if state.progress is not None:
                 state.progress(state.read)
-    outcome.notes = read_options.report()
+    outcome.notes = [*read_options.report(), *outcome.notes]  # the reader's notes, then the import's
 
 
 def _store_batch(

@@ -17,7 +17,7 @@ only the blocks whose segments changed.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Generic, NamedTuple, TypeVar
@@ -303,6 +303,7 @@ class ArticleView(QPlainTextEdit):
         self._entity_starts: list[int] = []
         self._longest_entity = 0
         self._mentions: list[_Mention] = []
+        self._describers: list[Callable[[int], list[str]]] = []
 
     # -- loading ---------------------------------------------------------
 
@@ -423,7 +424,13 @@ class ArticleView(QPlainTextEdit):
         for claim in self._annotations.claims:
             if claim.cue is not None and claim.cue.contains(offset):
                 lines.append(f"cue of the {self._describe_claim(claim)}")
+        for describer in self._describers:
+            lines.extend(describer(offset))
         return "\n".join(lines)
+
+    def add_describer(self, describer: Callable[[int], list[str]]) -> None:
+        """Add plain-text tooltip lines from another layer (suggestions): ``describer(offset)`` returns them."""
+        self._describers.append(describer)
 
     def _describe_claim(self, claim: Claim) -> str:
         speaker = claim.speaker.name if claim.speaker is not None else "unknown speaker"

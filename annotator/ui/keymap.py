@@ -75,6 +75,18 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("previous_claim", "Shift+Tab", "previous claim becomes current", view_only=True),
     KeyBinding("delete", "Delete", "delete the current claim (or the selected entity)", view_only=True),
     KeyBinding("note", "N", "note on the current claim", view_only=True),
+    KeyBinding(
+        "accept_suggestion",
+        "A",
+        "accept the suggestion at the caret (or the next one): it becomes a claim with speaker, mention and cue",
+        view_only=True,
+    ),
+    KeyBinding("reject_suggestion", "R", "reject the suggestion at the caret (or the next one)", view_only=True),
+    KeyBinding(
+        "accept_all_suggestions", "Shift+A", "accept every suggestion left in the document (one undo)", view_only=True
+    ),
+    KeyBinding("next_suggestion", "]", "select the next suggestion", view_only=True),
+    KeyBinding("previous_suggestion", "[", "select the previous suggestion", view_only=True),
     KeyBinding("undo", "Ctrl+Z", "undo"),
     KeyBinding("redo", "Ctrl+Shift+Z", "redo"),
     KeyBinding(

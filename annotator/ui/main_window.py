@@ -1,16 +1,21 @@
 """The annotation window: article view in the middle, documents left, claims and speakers right.
 
 Every edit goes through :meth:`MainWindow.run_edit`: the service commits it,
-an undo command records it, and only then does the view show it.
+an undo command records it, and only then does the view show it. An edit the
+database cannot take now (disk full, read-only file, another program holding
+the lock for long) is kept pending in memory, in order: the status bar says
+so in red with a *Retry saving* button (Ctrl+S), the window retries every few
+seconds and before the next edit, and shows each edit once it is committed.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -18,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -26,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from annotator.domain.errors import UserError
 from annotator.domain.model import AnnotationSet, Claim, Document, Span, SpeakerKind, Status
-from annotator.services.database import Database
+from annotator.services.database import Database, StorageError
 from annotator.services.documents import DocumentList
 from annotator.services.editing import Editor, EditResult
 from annotator.ui import dialogs
@@ -40,12 +46,32 @@ from annotator.ui.keymap import BINDINGS
 from annotator.ui.legend import Legend
 from annotator.ui.pickers import LabelPicker, SpeakerPicker
 from annotator.ui.speakers_panel import SpeakersPanel
+from annotator.ui.suggestion_actions import SuggestionController
 from annotator.ui.theme import apply_theme
 from annotator.ui.workers import BackgroundJob
 
 log = logging.getLogger(__name__)
 SAVED = "All edits saved"
 TARGET, NOTE = "target", "note"
+EDIT_WAIT_MS = 1_000
+"""How long a key press waits for another program's write lock before its edit is kept pending."""
+RETRY_WAIT_MS = 100
+"""How long an automatic retry of pending edits waits for the lock (the window stays responsive)."""
+RETRY_INTERVAL_MS = 3_000
+"""How often pending edits are retried while there are any."""
+UNDO_LIMIT = 200
+"""Undo steps kept; a long session's memory stays bounded."""
+NOT_SAVED_STYLE = "QLabel { color: white; background: #b00020; padding: 0 6px; font-weight: bold; }"
+
+
+@dataclass(slots=True)
+class PendingEdit:
+    """An edit the database could not take yet: the service call to run again, with its arguments."""
+
+    description: str
+    document_id: int
+    operation: Callable[..., EditResult]
+    args: tuple[object, ...]
 
 
 class MainWindow(QMainWindow):
@@ -55,15 +81,19 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.database = database
         self.annotator = annotator
-        self.editor = Editor(database, annotator)
+        self.editor = Editor(database, annotator, wait_ms=EDIT_WAIT_MS)
         self.documents = DocumentList(database, annotator)
         self.schema = self.editor.schema()
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)  # each step holds two snapshots of a layer: bounded, not forever
         self.document: Document | None = None
         self.annotations = AnnotationSet(annotator=annotator)
         self.current_claim_id: int | None = None
         self._listed: tuple[Status, int] | None = None  # the open document's status and claims, as listed
         self.job: BackgroundJob | None = None
+        self.pending: list[PendingEdit] = []
+        self.closing = False
+        self.pending_reason = ""
         self.picker: SpeakerPicker | LabelPicker | None = None
         self.actions_by_id: dict[str, QAction] = {}
         self.dark = QSettings().value("ui/dark") in (True, "true")
@@ -73,6 +103,7 @@ class MainWindow(QMainWindow):
         self.find_bar = FindBar(self)
         self.find_bar.attach(self.view)
         self.inline_editor = InlineEditor(self)
+        self.suggesting = SuggestionController(self)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -89,11 +120,21 @@ class MainWindow(QMainWindow):
         documents_dock = self._dock("Documents", self.document_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         claims_dock = self._dock("Claims", self.claims_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         speakers_dock = self._dock("Speakers", self.speakers_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.missed_dock = self._dock("Missed claims", self.suggesting.panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(speakers_dock, self.missed_dock)
+        speakers_dock.raise_()
         self.resizeDocks([documents_dock, claims_dock], [260, 460], Qt.Orientation.Horizontal)
         self.resizeDocks([claims_dock, speakers_dock], [500, 260], Qt.Orientation.Vertical)
 
         self.saved_label = QLabel(SAVED, self)
         self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.retry_button = QPushButton("Retry saving", self)
+        self.retry_button.setToolTip("Save the edits kept in memory now (Ctrl+S)")
+        self.retry_button.hide()
+        self.retry_button.clicked.connect(lambda: self._guarded(self.retry_saving))
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setInterval(RETRY_INTERVAL_MS)
+        self.retry_timer.timeout.connect(self._retry_automatically)
         self.job_progress = QProgressBar(self)
         self.job_progress.setMaximumWidth(200)
         self.job_cancel = QPushButton("Cancel", self)
@@ -104,6 +145,7 @@ class MainWindow(QMainWindow):
         who.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addPermanentWidget(who)
         self.statusBar().addPermanentWidget(self.saved_label)
+        self.statusBar().addPermanentWidget(self.retry_button)
         self.job_cancel.clicked.connect(self.cancel_job)
 
         self._build_actions()
@@ -139,13 +181,18 @@ class MainWindow(QMainWindow):
             "previous_claim": lambda: self.step_claim(-1),
             "delete": self.delete_current,
             "note": self.edit_note,
-            "undo": self.undo_stack.undo,
-            "redo": self.undo_stack.redo,
+            "undo": self.undo,
+            "redo": self.redo,
             "done_next": self.mark_done_and_next,
             "next_document": lambda: self.step_document(1),
             "previous_document": lambda: self.step_document(-1),
             "quit": self.close,
             "help": self.show_shortcuts,
+            "accept_suggestion": self.suggesting.accept,
+            "reject_suggestion": self.suggesting.reject,
+            "accept_all_suggestions": self.suggesting.accept_all,
+            "next_suggestion": lambda: self.suggesting.step(True),
+            "previous_suggestion": lambda: self.suggesting.step(False),
         }
         for number in range(1, 10):
             handlers[f"stance_{number}"] = partial(self.set_stance_by_position, number)
@@ -184,6 +231,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._menu_action("Import folder…", self.import_folder_dialog))
         file_menu.addAction(self._menu_action("Export…", self.export_dialog, "Ctrl+E"))
         file_menu.addAction(self._menu_action("Open database…", self.open_database_dialog, "Ctrl+O"))
+        self.retry_action = self._menu_action("&Retry saving", self.retry_saving, "Ctrl+S")
+        self.retry_action.setEnabled(False)
+        file_menu.addAction(self.retry_action)
         file_menu.addSeparator()
         file_menu.addAction(self._named("quit", "&Quit"))
 
@@ -204,11 +254,16 @@ class MainWindow(QMainWindow):
             ("new_entity", "&Entity from selection…"),
             ("next_claim", "Next claim"),
             ("previous_claim", "Previous claim"),
+            ("accept_suggestion", "&Accept suggestion"),
+            ("reject_suggestion", "&Reject suggestion"),
+            ("accept_all_suggestions", "Accept all suggestions"),
+            ("next_suggestion", "Next suggestion"),
+            ("previous_suggestion", "Previous suggestion"),
         ):
             annotate.addAction(self._named(action_id, text))
         stance_menu = annotate.addMenu("Stance")
         for position, label in enumerate(self.schema.names("stance")[:9], start=1):
-            stance_menu.addAction(self._named(f"stance_{position}", label))
+            stance_menu.addAction(self._named(f"stance_{position}", menu_text(label)))
         stance_menu.addAction(self._named("clear_stance", "Clear stance"))
         annotate.addSeparator()
         annotate.addAction(self._menu_action("Accept model entities", self.accept_entities))
@@ -228,6 +283,9 @@ class MainWindow(QMainWindow):
         theme.setCheckable(True)
         theme.setChecked(self.dark)
         view_menu.addAction(theme)
+        missed = self.missed_dock.toggleViewAction()
+        missed.setText("&Missed claims")
+        view_menu.addAction(missed)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._named("help", "&Shortcuts"))
@@ -339,15 +397,122 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ edits
 
-    def run_edit(self, description: str, operation: Callable[..., EditResult], *args: object) -> EditResult:
-        """Run an editing service on the open document, record it for undo, then show it."""
-        document_id = self._require_document()
-        result = operation(document_id, *args)
-        command = EditCommand(self.editor, result, description, self._show_restored)
-        self.undo_stack.push(command)
-        self._show(result.annotations, result.claim_id if result.claim_id is not None else self.current_claim_id)
-        self.saved_label.setText(f"{SAVED} — last: {description}")
+    def run_edit(self, description: str, operation: Callable[..., EditResult], *args: object) -> EditResult | None:
+        """Run an editing service on the open document, record it for undo, then show it.
+
+        Returns ``None`` when the edit is kept pending (see the module docstring):
+        it, and every edit after it, is saved in order once the database takes writes.
+        """
+        edit = PendingEdit(description, self._require_document(), operation, args)
+        if self.pending and not self.retry_saving(quiet=True):
+            self._keep_pending(edit, None)
+            return None
+        try:
+            result = operation(edit.document_id, *args)
+        except StorageError as error:
+            self._keep_pending(edit, error)
+            return None
+        self._saved(edit, result)
         return result
+
+    def retry_saving(self, quiet: bool = False) -> bool:
+        """File ▸ Retry saving (Ctrl+S): save the pending edits, oldest first; True when none is left.
+
+        An edit that can no longer apply (its claim was deleted elsewhere) is
+        dropped with a message; a storage failure stops the retry, keeping the rest.
+        """
+        dropped: list[str] = []
+        while self.pending:
+            edit = self.pending[0]
+            try:
+                result = edit.operation(edit.document_id, *edit.args)
+            except StorageError as error:
+                self.pending_reason = _reason(error)
+                self._update_pending()
+                if not quiet:
+                    self.statusBar().showMessage(f"Still not saved: {error}", 6000)
+                return False
+            except UserError as error:
+                self.pending.pop(0)
+                dropped.append(f"{edit.description}: {error}")
+                continue
+            self.pending.pop(0)
+            self._saved(edit, result)
+        self._update_pending()
+        if dropped:
+            dialogs.show_plain_message(self, "Edits not saved", "These edits no longer apply:\n" + "\n".join(dropped))
+        return True
+
+    def _retry_automatically(self) -> None:
+        """The retry timer: try again without freezing the window for long."""
+        if not self.pending:
+            self.retry_timer.stop()
+            return
+        self.editor.wait_ms = RETRY_WAIT_MS
+        try:
+            self._guarded(lambda: self.retry_saving(quiet=True))
+        finally:
+            self.editor.wait_ms = EDIT_WAIT_MS
+
+    def _keep_pending(self, edit: PendingEdit, error: StorageError | None) -> None:
+        self.pending.append(edit)
+        if error is not None:
+            self.pending_reason = _reason(error)
+        self._update_pending()
+        self.statusBar().showMessage(f"Not saved yet: {self.pending_reason}", 8000)
+
+    def _update_pending(self) -> None:
+        """Show, in red, how many edits are kept in memory and why; or that everything is saved."""
+        count = len(self.pending)
+        self.retry_action.setEnabled(bool(count))
+        self.retry_button.setVisible(bool(count))
+        if count:
+            edits = "1 edit" if count == 1 else f"{count} edits"
+            self.saved_label.setText(
+                f"{edits} NOT saved yet (kept in memory; retrying) — {self.pending_reason} — Retry saving: Ctrl+S"
+            )
+            self.saved_label.setStyleSheet(NOT_SAVED_STYLE)
+            if not self.retry_timer.isActive():
+                self.retry_timer.start()
+        else:
+            self.pending_reason = ""
+            self.saved_label.setStyleSheet("")
+            self.retry_timer.stop()
+        self._update_title()
+
+    def _saved(self, edit: PendingEdit, result: EditResult) -> None:
+        """An edit is committed: record it for undo and show it (if its document is open)."""
+        command = EditCommand(self.editor, result, edit.description, self._show_restored)
+        self.undo_stack.push(command)
+        annotations = result.annotations
+        if self.document is not None and self.document.id == edit.document_id:
+            self._show(annotations, result.claim_id if result.claim_id is not None else self.current_claim_id)
+        else:
+            self.document_panel.refresh_document(edit.document_id, (annotations.status, len(annotations.claims)))
+        if not self.pending:
+            self.saved_label.setText(f"{SAVED} — last: {edit.description}")
+
+    def undo(self) -> None:
+        """Ctrl+Z: commit the undo, then move the undo stack (a failed write leaves both as they were)."""
+        self._step_undo_stack(undo=True)
+
+    def redo(self) -> None:
+        """Ctrl+Shift+Z: commit the redo, then move the undo stack."""
+        self._step_undo_stack(undo=False)
+
+    def _step_undo_stack(self, undo: bool) -> None:
+        if self.pending and not self.retry_saving(quiet=True):
+            raise UserError(f"{'undo' if undo else 'redo'} waits until the pending edits are saved; retry with Ctrl+S")
+        stack = self.undo_stack
+        if not (stack.canUndo() if undo else stack.canRedo()):
+            return
+        command = stack.command(stack.index() - 1 if undo else stack.index())
+        if isinstance(command, EditCommand):
+            command.prepare(undo)
+        if undo:
+            stack.undo()
+        else:
+            stack.redo()
 
     def _show_restored(self, document_id: int, annotations: AnnotationSet, claim_id: int | None) -> None:
         if self.document is None or self.document.id != document_id:
@@ -391,7 +556,7 @@ class MainWindow(QMainWindow):
         elif guess.create is not None:
             self.run_edit(f"speaker {guess.create.name}", self.editor.set_speaker, claim_id, span, guess.create)
         else:
-            picker = SpeakerPicker(guess.text, guess.candidates, self)
+            picker = SpeakerPicker(guess.text, self.suggesting.order_candidates(span, guess.candidates), self)
             picker.chosen.connect(
                 lambda choice: self._guarded(
                     lambda: self.run_edit("speaker mention", self.editor.set_speaker, claim_id, span, choice)
@@ -483,21 +648,21 @@ class MainWindow(QMainWindow):
         for entity in (e for e in self.annotations.entities if e.start <= offset < e.end):
             name = self.view.text()[entity.start : entity.end]
             menu.addSeparator()
-            relabel = menu.addMenu(f"Relabel “{excerpt(name, 30)}” ({entity.label})")
+            relabel = menu.addMenu(menu_text(f"Relabel “{excerpt(name, 30)}” ({entity.label})"))
             for label in self.schema.names("entity"):
                 if label != entity.label:
-                    action = relabel.addAction(label)
+                    action = relabel.addAction(menu_text(label))
                     action.triggered.connect(
                         partial(self._guarded, partial(self.relabel_entity, entity.span, entity.label, label))
                     )
-            delete = menu.addAction(f"Delete entity “{excerpt(name, 30)}”")
+            delete = menu.addAction(menu_text(f"Delete entity “{excerpt(name, 30)}”"))
             delete.triggered.connect(partial(self._guarded, partial(self.delete_entity, entity.span, entity.label)))
         for claim in (c for c in self.annotations.claims if c.start <= offset < c.end):
             menu.addSeparator()
             text = excerpt(self.view.text()[claim.start : claim.end], 40)
-            current = menu.addAction(f"Make current: “{text}”")
+            current = menu.addAction(menu_text(f"Make current: “{text}”"))
             current.triggered.connect(partial(self._make_current, claim.id))
-            delete = menu.addAction(f"Delete claim “{text}”")
+            delete = menu.addAction(menu_text(f"Delete claim “{text}”"))
             delete.triggered.connect(
                 partial(self._guarded, partial(self.run_edit, "delete claim", self.editor.delete_claim, claim.id))
             )
@@ -509,6 +674,7 @@ class MainWindow(QMainWindow):
         text = self.document.text if self.document else ""
         self.claims_panel.set_claims(self.annotations, text, self.schema.names("stance"), self.current_claim_id)
         self.speakers_panel.set_speakers(self.annotations, text)
+        self.suggesting.refresh()
 
     def _make_current(self, claim_id: int | None) -> None:
         self.current_claim_id = claim_id
@@ -547,31 +713,41 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ files
 
     def import_files_dialog(self) -> None:
-        """File ▸ Import files…: choose files to import."""
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Import files", "", "Articles (*.txt *.jsonl *.ndjson);;All files (*)"
-        )
+        """File ▸ Import files…: choose files, and their format (detected unless chosen)."""
+        from annotator.ui.file_formats import import_choices
+
+        choices = import_choices()
+        paths, selected = QFileDialog.getOpenFileNames(self, "Import files", "", choices.filter_string)
         if paths:
-            self.start_import(paths)
+            self.start_import(paths, fmt=choices.format_of(selected))
 
     def import_folder_dialog(self) -> None:
-        """File ▸ Import folder…: choose a folder to import."""
+        """File ▸ Import folder…: a folder of articles or files, or a brat folder (detected)."""
         folder = QFileDialog.getExistingDirectory(self, "Import folder")
         if folder:
             self.start_import([folder])
 
-    def start_import(self, paths: list[str], *, open_when_done: bool = False) -> BackgroundJob:
-        """Import in the background with progress and Cancel; the window stays responsive."""
+    def start_import(self, paths: list[str], *, fmt: str = "auto", open_when_done: bool = False) -> BackgroundJob:
+        """Import in the background with progress and Cancel; the window stays responsive.
+
+        Annotations in files that do not say who made them are imported as the
+        window's annotator's.
+        """
         from annotator.services.importing import ImportOptions, import_paths
 
         def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
-            return import_paths(
+            report = import_paths(
                 self.database,
                 paths,
-                ImportOptions(annotator=None),
+                ImportOptions(fmt=fmt, annotator=self.annotator),
                 progress=lambda done: progress(done, 0),
                 cancelled=cancelled,
             )
+            if report.model and report.document_ids and not report.cancelled:
+                from annotator.services.suggesting import compute_suggestions
+
+                compute_suggestions(self.database, document_ids=report.document_ids, cancelled=cancelled)
+            return report
 
         return self._start_job("Importing", job, lambda report: self._import_finished(report, open_when_done))
 
@@ -587,9 +763,10 @@ class MainWindow(QMainWindow):
         if report.model_note:
             lines.append(report.model_note)
         lines.extend(f.error for f in report.failed if f.error)
+        notes = [f"{f.path}: {note}" for f in report.files if not f.failed for note in f.notes]
         self.statusBar().showMessage(" ".join(lines[:2]), 8000)
-        if report.failed:
-            dialogs.show_plain_message(self, "Import", "\n".join(lines))
+        if report.failed or notes:
+            dialogs.show_plain_message(self, "Import", "\n".join([*lines, *notes]))
         if open_when_done or self.document is None:
             self.open_first()
 
@@ -608,14 +785,31 @@ class MainWindow(QMainWindow):
         self._start_job("Pre-annotating", job, finished)
 
     def export_dialog(self) -> None:
-        """File ▸ Export…: write the native JSONL."""
-        from annotator.services.exporting import export_jsonl
+        """File ▸ Export…: choose a format by its filter and a file (or, for brat, a new folder)."""
+        from annotator.ui.file_formats import default_export_name, export_choices
 
-        path, _ = QFileDialog.getSaveFileName(self, "Export JSONL", "annotations.jsonl", "JSON lines (*.jsonl)")
-        if not path:
+        choices = export_choices()
+        dialog = QFileDialog(self, "Export annotations", default_export_name("jsonl"), choices.filter_string)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setObjectName("export-dialog")
+        dialog.filterSelected.connect(
+            lambda selected: dialog.selectFile(default_export_name(choices.format_of(selected)))
+        )
+        if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
             return
-        report = export_jsonl(self.database, path)
-        self.statusBar().showMessage(f"Wrote {report.lines} lines to {report.path}", 8000)
+        self.export_to(dialog.selectedFiles()[0], choices.format_of(dialog.selectedNameFilter()))
+
+    def export_to(self, path: str, fmt: str) -> None:
+        """Export every annotation set to ``path`` in ``fmt``; what the format cannot carry is shown, not dropped."""
+        from annotator.services.exporting import export_annotations
+
+        report = export_annotations(self.database, path, fmt=fmt)
+        message = (
+            f"Wrote {report.lines} annotation sets ({report.documents} documents) as {report.fmt} to {report.path}"
+        )
+        self.statusBar().showMessage(message, 8000)
+        if report.warnings:
+            dialogs.show_plain_message(self, "Export", "\n".join([message, "", *report.warnings]))
 
     def open_database_dialog(self) -> None:
         """File ▸ Open database…: a new window on another database file."""
@@ -645,10 +839,13 @@ class MainWindow(QMainWindow):
 
         def finished(result: object) -> None:
             self._job_ended()
-            done(result)
+            if not self.closing:  # a job stopped by closing the window reports nothing more
+                done(result)
 
         def failed(message: str, is_bug: bool) -> None:
             self._job_ended()
+            if self.closing and not is_bug:
+                return
             if is_bug:
                 dialogs.show_bug(self, message)
             else:
@@ -684,11 +881,33 @@ class MainWindow(QMainWindow):
         dialogs.show_shortcuts(self, self.schema)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
-        """Stop a background job cleanly (its file is rolled back) before closing."""
+        """Save pending edits (or ask before losing them); stop a background job cleanly (its file is rolled back)."""
+        if self.pending and not self.retry_saving(quiet=True) and not self._confirm_losing_pending():
+            event.ignore()
+            return
+        self.retry_timer.stop()
+        self.closing = True
         if self.job is not None and self.job.is_running():
-            self.job.wait()
+            self.statusBar().showMessage("Stopping the background job (the file being imported is rolled back)…")
+            while not self.job.wait():  # never leave a thread running: Qt would abort the program
+                log.warning("the background job has not stopped yet; still waiting")
         QSettings().setValue("window/geometry", self.saveGeometry())
         super().closeEvent(event)
+
+    def _confirm_losing_pending(self) -> bool:
+        """Ask whether to close although edits could not be saved; True to close."""
+        count = len(self.pending)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Edits not saved",
+            f"{count} edit{'' if count == 1 else 's'} could not be saved: {self.pending_reason}\n\n"
+            "Close anyway and lose them?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Discard
 
     def _open_picker(self, picker: SpeakerPicker | LabelPicker) -> None:
         self.picker = picker
@@ -697,7 +916,9 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         name = self.document.title or self.document.external_id if self.document else "no document"
-        self.setWindowTitle(f"{name} — annotator")
+        name = name.replace("[*]", "[*][*]")  # "[*]" alone is Qt's placeholder for "modified", not shown
+        unsaved = f" — {len(self.pending)} NOT saved" if self.pending else ""
+        self.setWindowTitle(f"{name}{unsaved} — annotator")
 
     def _claim(self, claim_id: int | None) -> Claim | None:
         return next((c for c in self.annotations.claims if c.id == claim_id), None) if claim_id is not None else None
@@ -724,3 +945,15 @@ class MainWindow(QMainWindow):
             handler()
         except UserError as error:
             self.statusBar().showMessage(str(error), 6000)
+
+
+def _reason(error: StorageError) -> str:
+    """Why an edit is pending, in the window's words (another program's lock is a wait, not an error)."""
+    if error.busy:
+        return "another program is writing to the database (an import?); saved as soon as it is done"
+    return str(error)
+
+
+def menu_text(text: str) -> str:
+    """``text`` for a menu or action: shown literally (``&`` is otherwise a mnemonic marker)."""
+    return text.replace("&", "&&")

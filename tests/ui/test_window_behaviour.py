@@ -344,11 +344,12 @@ def test_help_sheet_menus_and_about(qtbot, database, tmp_path):
         texts = [a.text().replace("&", "") for a in menus[menu].actions()]
         for item in items:
             assert item in texts, (menu, item, texts)
+    from annotator.services.database import SCHEMA_REVISION
     from annotator.ui.dialogs import versions
 
     about = versions(database)
     assert "annotator" in about and "Qt" in about and "spaCy" in about and database.describe() in about
-    assert "model en_core_web_sm" in about and "database schema 0001" in about and "log file" in about
+    assert "model en_core_web_sm" in about and f"database schema {SCHEMA_REVISION}" in about and "log file" in about
 
 
 def test_background_import_from_the_window(qtbot, database, tmp_path):

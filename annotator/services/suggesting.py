@@ -1,0 +1,229 @@
+"""Claim suggestions: computed from the parse, stored per document and model, reviewed by annotators.
+
+A suggestion is never an annotation: it is shown to each annotator until
+they accept it (it becomes one of their claims, with speaker, mention and
+cue), reject it (a rejection row, part of their layer, so undo brings it
+back), or make a claim over the same text themselves. Recomputing replaces a
+document's suggestions (and so forgets rejections of the old ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from annotator.domain.errors import UserError
+from annotator.domain.model import AnnotationSet, Span, SpeakerKind, Suggestion
+from annotator.store.database import Database
+from annotator.store.tables import DocumentRow, SuggestionRejectionRow, SuggestionRow
+
+Pipeline = Any
+"""A spaCy ``Language`` (spaCy's types stay in the nlp layer)."""
+
+SUGGESTER_VERSION = "suggest/1"
+"""Bumped when the suggester's method changes, so stored suggestions say what made them."""
+CHUNK = 64
+
+
+@dataclass(slots=True)
+class SuggestReport:
+    """What a run of the suggester did."""
+
+    documents: int = 0
+    suggestions: int = 0
+    too_long: int = 0
+    """Documents longer than the model's ``max_length``, left without suggestions."""
+    model: str | None = None
+
+
+def load_suggester(model: str | None = None) -> Pipeline | None:
+    """The parsing pipeline the suggester needs (``None`` when no model is installed)."""
+    from annotator.nlp.pipeline import load_pipeline
+    from annotator.nlp.suggest import SUGGEST_COMPONENTS
+
+    return load_pipeline(model, SUGGEST_COMPONENTS)
+
+
+def suggester_identity(nlp: Pipeline) -> str:
+    """``model version + suggester version``, stored with each suggestion."""
+    from annotator.nlp.pipeline import model_identity
+
+    name, version = model_identity(nlp)
+    return f"{name} {version} {SUGGESTER_VERSION}"
+
+
+def compute_suggestions(
+    database: Database,
+    model: str | None = None,
+    *,
+    document_ids: Sequence[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> SuggestReport:
+    """(Re)compute the suggestions of every document (or of ``document_ids``), chunk by short transaction."""
+    nlp = load_suggester(model)
+    if nlp is None:
+        raise UserError("no spaCy model is installed; suggestions need one (install en_core_web_sm or pass --model)")
+    from annotator.nlp.suggest import suggest
+
+    identity = suggester_identity(nlp)
+    report = SuggestReport(model=identity)
+    for chunk, total in _chunks(database, document_ids):
+        if cancelled is not None and cancelled():
+            break
+        fits = [(doc_id, text) for doc_id, text in chunk if len(text) <= nlp.max_length]
+        report.too_long += len(chunk) - len(fits)
+        results = [suggest(doc) for doc in nlp.pipe(text for _, text in fits)]
+        with database.write() as session:
+            for (doc_id, _), suggestions in zip(fits, results, strict=True):
+                store_suggestions(session, doc_id, suggestions, identity)
+                report.suggestions += len(suggestions)
+        report.documents += len(fits)
+        if progress is not None:
+            progress(report.documents + report.too_long, total)
+    return report
+
+
+def _chunks(database: Database, document_ids: Sequence[int] | None) -> Iterator[tuple[list[tuple[int, str]], int]]:
+    """The (id, text) of the documents to parse, ``CHUNK`` at a time, with the total count."""
+    if document_ids is not None:
+        ids = sorted(set(document_ids))
+        for offset in range(0, len(ids), CHUNK):
+            with database.read() as session:  # read, then leave the transaction before the caller writes
+                rows = [
+                    (doc_id, text)
+                    for doc_id, text in session.execute(
+                        select(DocumentRow.id, DocumentRow.text)
+                        .where(DocumentRow.id.in_(ids[offset : offset + CHUNK]))
+                        .order_by(DocumentRow.id)
+                    )
+                ]
+            yield rows, len(ids)
+        return
+    with database.read() as session:
+        total = session.scalar(select(func.count()).select_from(DocumentRow)) or 0
+    last_id = 0
+    while True:
+        with database.read() as session:
+            chunk = [
+                (doc_id, text)
+                for doc_id, text in session.execute(
+                    select(DocumentRow.id, DocumentRow.text)
+                    .where(DocumentRow.id > last_id)
+                    .order_by(DocumentRow.id)
+                    .limit(CHUNK)
+                )
+            ]
+        if not chunk:
+            return
+        last_id = chunk[-1][0]
+        yield chunk, total
+
+
+def store_suggestions(session: Session, document_id: int, suggestions: Iterable[Suggestion], model: str) -> None:
+    """Replace a document's stored suggestions."""
+    session.execute(delete(SuggestionRow).where(SuggestionRow.document_id == document_id))
+    rows = [
+        {
+            "document_id": document_id,
+            "model": model,
+            "parts": [[part.start, part.end] for part in suggestion.parts],
+            "cue_start": suggestion.cue.start if suggestion.cue else None,
+            "cue_end": suggestion.cue.end if suggestion.cue else None,
+            "mention_start": suggestion.mention.start if suggestion.mention else None,
+            "mention_end": suggestion.mention.end if suggestion.mention else None,
+            "speaker_name": suggestion.speaker_name,
+            "speaker_kind": suggestion.speaker_kind.value,
+            "score": float(suggestion.score),
+        }
+        for suggestion in suggestions
+    ]
+    if rows:
+        session.execute(insert(SuggestionRow), rows)
+
+
+def suggestion_from_row(row: SuggestionRow) -> Suggestion:
+    """The domain :class:`Suggestion` of a row."""
+    return Suggestion(
+        parts=[Span(start, end) for start, end in row.parts],
+        cue=Span(row.cue_start, row.cue_end) if row.cue_start is not None and row.cue_end is not None else None,
+        mention=Span(row.mention_start, row.mention_end)
+        if row.mention_start is not None and row.mention_end is not None
+        else None,
+        speaker_name=row.speaker_name,
+        speaker_kind=SpeakerKind(row.speaker_kind),
+        score=row.score,
+        id=row.id,
+    )
+
+
+def pending_suggestions(
+    session: Session, document_id: int, annotator_id: int | None, annotations: AnnotationSet
+) -> list[Suggestion]:
+    """The document's suggestions an annotator has not rejected, nor covered with a claim, in text order."""
+    rows = session.scalars(
+        select(SuggestionRow).where(SuggestionRow.document_id == document_id).order_by(SuggestionRow.id)
+    ).all()
+    rejected: set[int] = set()
+    if annotator_id is not None and rows:
+        rejected = set(
+            session.scalars(
+                select(SuggestionRejectionRow.suggestion_id).where(
+                    SuggestionRejectionRow.annotator_id == annotator_id,
+                    SuggestionRejectionRow.suggestion_id.in_([row.id for row in rows]),
+                )
+            )
+        )
+    claimed = [piece for claim in annotations.claims for piece in claim.pieces]
+    pending = [
+        suggestion
+        for suggestion in map(suggestion_from_row, rows)
+        if suggestion.id not in rejected and not any(p.overlaps(c) for p in suggestion.parts for c in claimed)
+    ]
+    return sorted(pending, key=lambda s: (s.span.start, s.span.end))
+
+
+def accept_all_suggestions(database: Database, annotator: str) -> int:
+    """Store every pending suggestion of every document as ``annotator``'s claims; returns how many.
+
+    One transaction per document, through the same edit the window's Shift+A makes.
+    """
+    from annotator.services.editing import Editor
+
+    editor = Editor(database, annotator)
+    with database.read() as session:
+        document_ids = list(
+            session.scalars(select(SuggestionRow.document_id).distinct().order_by(SuggestionRow.document_id))
+        )
+    accepted = 0
+    for document_id in document_ids:
+        pending = editor.suggestions(document_id, editor.annotations(document_id))
+        ids = [s.id for s in pending if s.id is not None]
+        if ids:
+            editor.accept_suggestions(document_id, ids)
+            accepted += len(ids)
+    return accepted
+
+
+def has_suggestions(database: Database) -> bool:
+    """True when any document has stored suggestions."""
+    with database.read() as session:
+        return session.scalar(select(SuggestionRow.id).limit(1)) is not None
+
+
+__all__ = [
+    "SUGGESTER_VERSION",
+    "SuggestReport",
+    "accept_all_suggestions",
+    "compute_suggestions",
+    "has_suggestions",
+    "load_suggester",
+    "pending_suggestions",
+    "store_suggestions",
+    "suggester_identity",
+    "suggestion_from_row",
+]
