@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QMessageBox, QWidget
+from windows import show_window
 
 from annotator.domain.model import Span
 from annotator.services.database import Database
@@ -74,14 +75,7 @@ def window(qtbot, db_path: Path, tmp_path: Path):
     database = Database.open(db_path)
     report = import_paths(database, [str(source)], ImportOptions(use_nlp=False, add_labels=True))
     assert not report.failed, report.failed
-    main = MainWindow(database, "alice")
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
-    main.open_first()
-    main.view.setFocus()
+    main = show_window(qtbot, database)
     yield main
     database.close()
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
+from windows import show_window
 
 from annotator.domain.model import Span
 from annotator.logs import setup_logging
@@ -41,14 +42,7 @@ def window(qtbot, db_path: Path, tmp_path: Path, log_dir: Path) -> Iterator[Main
     source.write_text(json.dumps({"id": "a", "text": TEXT}) + "\n", encoding="utf-8")
     database = Database.open(db_path)
     assert not import_paths(database, [str(source)], ImportOptions(use_nlp=False)).failed
-    main = MainWindow(database, "alice")
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
-    main.open_first()
-    main.view.setFocus()
+    main = show_window(qtbot, database)
     previous = sys.excepthook
     app_module.install_excepthook()
     yield main

@@ -20,8 +20,8 @@ from pathlib import Path
 import psutil
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from reliability_harness import integrity, query
+from windows import show_window
 
 from annotator.domain.model import Claim, Span
 from annotator.services.database import Database
@@ -51,14 +51,7 @@ def test_a_long_session_stays_bounded_and_saves_everything(qtbot, db_path: Path,
     )
     database = Database.open(db_path)
     assert not import_paths(database, [str(source)], ImportOptions(use_nlp=False)).failed
-    window = MainWindow(database, "alice")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    window.open_first()
-    window.view.setFocus()
+    window = show_window(qtbot, database)
     labels = window.schema.names("stance")[:3]
     expected: dict[tuple[int, int, int], tuple[str | None, str | None]] = {}
     next_word: dict[int, int] = {}

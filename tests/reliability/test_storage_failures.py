@@ -31,6 +31,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from reliability_harness import can_mount, fill_disk, integrity, query, small_tmpfs, unprivileged
 from sqlalchemy import event
+from windows import show_window
 
 from annotator.domain.model import Span
 from annotator.services.database import Database
@@ -52,15 +53,7 @@ def prepare(folder: Path) -> Path:
 
 
 def make_window(qtbot, database: Database) -> MainWindow:
-    window = MainWindow(database, "alice")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    window.open_first()
-    window.view.setFocus()
-    return window
+    return show_window(qtbot, database)
 
 
 def claim_on(qtbot, window: MainWindow, needle: str) -> None:

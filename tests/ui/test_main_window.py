@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from windows import show_window
 
 from annotator.domain.model import Status
 from annotator.services.database import Database
@@ -51,14 +52,7 @@ def seeded_path(tmp_path: Path, seeded_template: Path) -> Path:
 @pytest.fixture
 def window(qtbot, seeded_path: Path) -> Iterator[MainWindow]:
     database = Database.open(seeded_path)
-    main = MainWindow(database, "alice")
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
-    main.open_first()
-    main.view.setFocus()
+    main = show_window(qtbot, database)
     yield main
     database.close()
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from windows import show_window
 
 from annotator.domain.model import Span, Suggestion
 from annotator.services.database import Database
@@ -30,14 +31,7 @@ def window(qtbot, database: Database, real_model: object) -> Iterator[MainWindow
     report = import_paths(database, [str(REPO / "seeds")], ImportOptions(use_nlp=False))
     assert report.added == 1
     assert compute_suggestions(database).suggestions > 0
-    main = MainWindow(database, "alice")
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
-    main.open_first()
-    main.view.setFocus()
+    main = show_window(qtbot, database)
     yield main
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from windows import focus, show_window
 
 from annotator.domain.model import SpeakerKind, Status
 from annotator.services.database import Database
@@ -43,20 +44,7 @@ def database(db_path: Path) -> Iterator[Database]:
 
 
 def make_window(qtbot, database: Database, annotator: str = "alice") -> MainWindow:
-    window = MainWindow(database, annotator)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.open_first()
-    focus(qtbot, window)
-    return window
-
-
-def focus(qtbot, window: MainWindow) -> None:
-    """Make ``window`` the active one with the article focused, as a click into it would."""
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    window.view.setFocus()
+    return show_window(qtbot, database, annotator)
 
 
 def select(window: MainWindow, needle: str, nth: int = 0) -> None:
