@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 
 from annotator import __version__
 from annotator.domain.errors import UserError
@@ -117,7 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file = setup_logging(getattr(args, "verbose", False))
     command = args.command or "gui"
     try:
-        return int(_COMMANDS[command](args))
+        with ExitStack() as args.cleanup:  # closes the databases the command opened
+            return int(_COMMANDS[command](args))
     except UserError as error:
         print(f"annotator: error: {error}", file=sys.stderr)
         return 1
@@ -140,6 +142,7 @@ def _database(args: argparse.Namespace) -> object:
     from annotator.services.database import open_database, upgrade_note
 
     database = open_database(getattr(args, "db", None))
+    args.cleanup.callback(database.close)
     if note := upgrade_note(database):
         print(f"annotator: note: {note}", file=sys.stderr)
     return database

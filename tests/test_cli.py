@@ -219,6 +219,21 @@ def test_export_filters_and_stdout(cli: Cli, tmp_path: Path, db_path: Path) -> N
     assert [json.loads(line)["id"] for line in out.read_text("utf-8").splitlines()] == ["d2"]
 
 
+def test_each_command_closes_the_database_it_opened(cli: Cli, tmp_path: Path, db_path: Path) -> None:
+    """An in-process command leaves no open connection behind (SQLite removes its -wal file at the last close)."""
+    import gc
+
+    gc.disable()  # a connection left to the garbage collector would keep the files until it runs
+    try:
+        _filled(cli, tmp_path, db_path)
+        for args in (("export", "-o", tmp_path / "o.jsonl"), ("stats",), ("suggest",)):
+            assert cli(*args, "--db", db_path).code == 0, args
+            sidecars = sorted(p.name for p in tmp_path.glob(db_path.name + "-*"))
+            assert sidecars == [], (args, sidecars)
+    finally:
+        gc.enable()
+
+
 def test_export_to_a_missing_folder(cli: Cli, tmp_path: Path, db_path: Path) -> None:
     result = cli("export", "-o", tmp_path / "nope" / "out.jsonl", "--db", db_path)
     assert result.code == 1 and len(result.err_lines) == 1 and "does not exist" in result.err
