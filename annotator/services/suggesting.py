@@ -3,8 +3,9 @@
 A suggestion is never an annotation: it is shown to each annotator until
 they accept it (it becomes one of their claims, with speaker, mention and
 cue), reject it (a rejection row, part of their layer, so undo brings it
-back), or make a claim over the same text themselves. Recomputing replaces a
-document's suggestions (and so forgets rejections of the old ones).
+back), or make a claim over the same text themselves. Recomputing keeps the
+row (and so its rejections) of every suggestion whose content parts are
+proposed again, and drops the rest.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.domain.errors import UserError
@@ -125,25 +126,55 @@ def _chunks(database: Database, document_ids: Sequence[int] | None) -> Iterator[
 
 
 def store_suggestions(session: Session, document_id: int, suggestions: Iterable[Suggestion], model: str) -> None:
-    """Replace a document's stored suggestions."""
-    session.execute(delete(SuggestionRow).where(SuggestionRow.document_id == document_id))
-    rows = [
-        {
-            "document_id": document_id,
-            "model": model,
-            "parts": [[part.start, part.end] for part in suggestion.parts],
-            "cue_start": suggestion.cue.start if suggestion.cue else None,
-            "cue_end": suggestion.cue.end if suggestion.cue else None,
-            "mention_start": suggestion.mention.start if suggestion.mention else None,
-            "mention_end": suggestion.mention.end if suggestion.mention else None,
-            "speaker_name": suggestion.speaker_name,
-            "speaker_kind": suggestion.speaker_kind.value,
-            "score": float(suggestion.score),
-        }
-        for suggestion in suggestions
-    ]
-    if rows:
-        session.execute(insert(SuggestionRow), rows)
+    """Make ``suggestions`` the document's stored ones.
+
+    A new suggestion over the same content parts as a stored one updates that
+    row in place, so annotators' rejections of it (and undo snapshots that
+    name it) survive a recomputation; stored suggestions not proposed again
+    are deleted with their rejections.
+    """
+    stored: dict[tuple[tuple[int, int], ...], list[int]] = {}
+    for row_id, parts in session.execute(
+        select(SuggestionRow.id, SuggestionRow.parts)
+        .where(SuggestionRow.document_id == document_id)
+        .order_by(SuggestionRow.id)
+    ):
+        stored.setdefault(_parts_key(parts), []).append(row_id)
+    updates: list[dict[str, Any]] = []
+    inserts: list[dict[str, Any]] = []
+    for suggestion in suggestions:
+        row = _suggestion_values(document_id, suggestion, model)
+        same_content = stored.get(_parts_key(row["parts"]))
+        if same_content:
+            updates.append({"id": same_content.pop(0), **row})
+        else:
+            inserts.append(row)
+    gone = [row_id for ids in stored.values() for row_id in ids]
+    if gone:
+        session.execute(delete(SuggestionRow).where(SuggestionRow.id.in_(gone)))
+    if updates:
+        session.execute(update(SuggestionRow), updates)
+    if inserts:
+        session.execute(insert(SuggestionRow), inserts)
+
+
+def _parts_key(parts: Iterable[Sequence[int]]) -> tuple[tuple[int, int], ...]:
+    return tuple((int(start), int(end)) for start, end in parts)
+
+
+def _suggestion_values(document_id: int, suggestion: Suggestion, model: str) -> dict[str, Any]:
+    return {
+        "document_id": document_id,
+        "model": model,
+        "parts": [[part.start, part.end] for part in suggestion.parts],
+        "cue_start": suggestion.cue.start if suggestion.cue else None,
+        "cue_end": suggestion.cue.end if suggestion.cue else None,
+        "mention_start": suggestion.mention.start if suggestion.mention else None,
+        "mention_end": suggestion.mention.end if suggestion.mention else None,
+        "speaker_name": suggestion.speaker_name,
+        "speaker_kind": suggestion.speaker_kind.value,
+        "score": float(suggestion.score),
+    }
 
 
 def suggestion_from_row(row: SuggestionRow) -> Suggestion:

@@ -139,6 +139,14 @@ def take_snapshot(session: Session, document_id: int, annotator_id: int) -> Snap
     )
 
 
+def _still_suggested(connection: Connection, snapshot: Snapshot) -> tuple[Row, ...]:
+    """The snapshot's rejections whose suggestion still exists (a recomputation may have dropped some)."""
+    if not snapshot.rejections:
+        return ()
+    existing = set(connection.execute(_document_suggestions(), {"document_id": snapshot.document_id}).scalars())
+    return tuple(row for row in snapshot.rejections if row["suggestion_id"] in existing)
+
+
 def restore_snapshot(session: Session, snapshot: Snapshot) -> None:
     """Make the layer exactly what ``snapshot`` holds (ids included): each table's rows in one executemany."""
     session.flush()
@@ -154,7 +162,7 @@ def restore_snapshot(session: Session, snapshot: Snapshot) -> None:
         (tables[_MENTION], snapshot.mentions),
         (tables[_CLAIM], snapshot.claims),
         (tables[_RELATION], snapshot.relations),
-        (tables[_REJECTION], snapshot.rejections),
+        (tables[_REJECTION], _still_suggested(connection, snapshot)),
     ):
         if rows:
             connection.execute(insert(table), list(rows))

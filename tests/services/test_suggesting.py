@@ -1,5 +1,6 @@
 """Stored suggestions: computed with the real model, pending per annotator, accepted as claims, rejected, undone."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -7,9 +8,10 @@ import pytest
 from annotator.services.database import Database
 from annotator.services.editing import Editor
 from annotator.services.importing import ImportOptions, import_paths
-from annotator.services.suggesting import compute_suggestions, has_suggestions
+from annotator.services.suggesting import compute_suggestions, has_suggestions, store_suggestions
 from annotator.store import repository
 from annotator.store.snapshots import restore_snapshot
+from annotator.store.tables import SuggestionRow
 
 pytestmark = pytest.mark.usefixtures("real_model")
 SEED_FOLDER = Path(__file__).resolve().parents[2] / "seeds"
@@ -59,6 +61,36 @@ def test_accept_reject_and_undo_per_annotator(database: Database) -> None:
     with database.write() as session:
         restore_snapshot(session, rejected.before)
     assert second.id in {s.id for s in alice.suggestions(doc_id, alice.annotations(doc_id))}
+
+
+def test_recomputing_keeps_rejections_of_suggestions_proposed_again(database: Database) -> None:
+    doc_id = _sample(database)
+    compute_suggestions(database)
+    alice = Editor(database, "alice")
+    pending = alice.suggestions(doc_id, alice.annotations(doc_id))
+    kept, dropped = pending[0], pending[-1]
+    assert kept.id is not None and dropped.id is not None
+    alice.reject_suggestion(doc_id, kept.id)
+    rejected_both = alice.reject_suggestion(doc_id, dropped.id)
+
+    compute_suggestions(database)  # the same model proposes the same suggestions: same rows, rejections kept
+    again = alice.suggestions(doc_id, alice.annotations(doc_id))
+    assert {s.id for s in again} == {s.id for s in pending} - {kept.id, dropped.id}
+
+    # a newer suggester proposes the kept content with another cue, and no longer the dropped one
+    others = [s for s in pending if s.id != dropped.id]
+    changed = [replace(s, score=0.99, cue=None) if s.id == kept.id else s for s in others]
+    with database.write() as session:
+        store_suggestions(session, doc_id, changed, "newer")
+    after = alice.suggestions(doc_id, alice.annotations(doc_id))
+    assert {s.id for s in after} == {s.id for s in others} - {kept.id}  # still rejected, under its old id
+    with database.read() as session:
+        assert session.get(SuggestionRow, kept.id).model == "newer"  # type: ignore[union-attr]
+
+    with database.write() as session:  # undo a step whose snapshot names the dropped suggestion
+        restore_snapshot(session, rejected_both.before)
+    restored = alice.suggestions(doc_id, alice.annotations(doc_id))
+    assert kept.id not in {s.id for s in restored} and dropped.id not in {s.id for s in restored}
 
 
 def test_cli_suggest_accept_stores_every_suggestion_as_claims(cli, db_path: Path) -> None:
