@@ -52,6 +52,7 @@ from annotator.domain.model import (
     text_sha256,
 )
 from annotator.formats.interchange import ExportItem, ExportLosses, ReadOptions, WriteOptions
+from annotator.formats.jsonio import json_error, parse_json
 from annotator.formats.offsets import SpanWriter
 from annotator.formats.records import Record
 from annotator.formats.textio import check_text, decode_utf8
@@ -111,14 +112,16 @@ def _documents(text: str, path: str) -> Iterator[tuple[int | None, object, str |
     if not text.strip():
         raise InputError("is empty: no citron document to import", path)
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as error:
         if error.msg != "Extra data":
-            raise InputError(f"invalid JSON ({error.msg} at column {error.colno})", path, error.lineno) from None
+            raise InputError(json_error(error), path, error.lineno) from None
         yield from _json_lines(text, path)  # more than one value: JSON lines, one document per line
         return
     except RecursionError:
         raise InputError("JSON is nested too deeply", path) from None
+    except InputError as error:  # NaN, Infinity, a number too large
+        raise error.located(path) from None
     if isinstance(data, dict):
         yield None, data, None
     elif isinstance(data, list):
@@ -138,16 +141,17 @@ def _json_lines(text: str, path: str) -> Iterator[tuple[int | None, object, str 
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line), None
+            yield number, parse_json(line), None
         except json.JSONDecodeError as error:
             raise InputError(
-                f"invalid JSON ({error.msg} at column {error.colno}); a file of several citron documents "
-                "must have one JSON object per line",
+                f"{json_error(error)}; a file of several citron documents must have one JSON object per line",
                 path,
                 number,
             ) from None
         except RecursionError:
             raise InputError("JSON is nested too deeply", path, number) from None
+        except InputError as error:
+            raise error.located(path, number) from None
 
 
 def parse_document(obj: object, options: ReadOptions, default_id: str | None = None) -> Record:

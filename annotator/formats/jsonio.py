@@ -50,6 +50,28 @@ def _finite(literal: str) -> float:
     return number
 
 
+def json_error(error: json.JSONDecodeError) -> str:
+    """One line for a JSON syntax error: ``invalid JSON (Expecting value at column 7)``.
+
+    Python's messages for strings say "starting at"; the column follows
+    them directly. An error past the last character of the text (a line
+    cut short) says so instead of naming a column that is not there.
+    """
+    if not error.doc[error.pos :].strip():
+        return f"invalid JSON ({error.msg.removesuffix(' at')}: the text ends before the JSON value does)"
+    where = f"column {error.colno}" if error.msg.endswith(" at") else f"at column {error.colno}"
+    return f"invalid JSON ({error.msg} {where})"
+
+
+def parse_json(text: str) -> Any:
+    """``json.loads`` refusing ``NaN``, ``Infinity`` and overflowing numbers (:class:`InputError`, no location).
+
+    Syntax errors stay :class:`json.JSONDecodeError`, for callers that
+    locate them (see :func:`json_error`).
+    """
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+
+
 def load_json(line: str) -> Any:
     """The JSON value of ``line``; :class:`InputError` (no location) when it is not valid JSON.
 
@@ -58,9 +80,9 @@ def load_json(line: str) -> Any:
     carry them on, so they are refused here.
     """
     try:
-        return json.loads(line, parse_constant=_no_constant, parse_float=_finite)
+        return parse_json(line)
     except json.JSONDecodeError as error:
-        raise InputError(f"invalid JSON ({error.msg} at column {error.colno})") from None
+        raise InputError(json_error(error)) from None
 
 
 def load_object(line: str, what: str = "a JSON object") -> dict[str, Any]:
@@ -125,7 +147,7 @@ def json_values(text: str, path: str) -> Iterator[tuple[Any, int]]:
         try:
             return decoder.raw_decode(text, index)
         except json.JSONDecodeError as error:
-            raise InputError(f"invalid JSON ({error.msg} at column {error.colno})", path, error.lineno) from None
+            raise InputError(json_error(error), path, error.lineno) from None
         except RecursionError:
             raise InputError(NESTED_TOO_DEEPLY, path, line_at(index)) from None
         except InputError as error:  # NaN, Infinity, a number too large
