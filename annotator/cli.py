@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 
 from annotator import __version__
@@ -197,18 +197,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         jobs=args.jobs,
     )
     with _Progress("importing", unit="documents") as progress:
-        report = import_paths(database, args.paths, options, progress=progress.update)  # type: ignore[arg-type]
-    suggested = None
-    if options.use_nlp and report.model and report.document_ids:
-        from annotator.services.suggesting import compute_suggestions
-
-        with _Progress("suggesting claims", unit="documents") as progress:
-            suggested = compute_suggestions(
-                database,  # type: ignore[arg-type]
-                args.model,
-                document_ids=report.document_ids,
-                progress=progress.update_total,
-            )
+        report = import_paths(
+            database,  # type: ignore[arg-type]
+            args.paths,
+            options,
+            progress=progress.update,
+            analysis_progress=progress.then("pre-annotating"),
+        )
     for outcome in report.files:
         if outcome.error:
             print(f"annotator: error: {outcome.error}", file=sys.stderr)
@@ -230,10 +225,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         parts.append(f"added {_plural(annotations, 'annotation set')}")
     if report.model and report.added:
         parts.append(f"entities by {report.model}")
-    if suggested is not None:
-        parts.append(f"{_plural(suggested.suggestions, 'claim')} suggested")
-        if suggested.too_long:
-            parts.append(f"{_plural(suggested.too_long, 'document')} too long for the model left without suggestions")
+    if report.analysis is not None and report.analysis.suggester is not None:
+        parts.append(f"{_plural(report.analysis.suggestions, 'claim')} suggested")
     if report.failed:  # each failure already has its one line on stderr; the summary names them too
         names = ", ".join(f.path for f in report.failed)
         parts.append(
@@ -251,7 +244,7 @@ def _named_by_suffix(path: str, fmt: str) -> bool:
 
 
 def cmd_preannotate(args: argparse.Namespace) -> int:
-    """``annotator preannotate``: recompute the model's entities for every document."""
+    """``annotator preannotate``: recompute the model's entities and the claim suggestions of every document."""
     from annotator.services.preannotating import preannotate
 
     database = _database(args)
@@ -262,11 +255,12 @@ def cmd_preannotate(args: argparse.Namespace) -> int:
     print(
         f"pre-annotated {_plural(report.documents, 'document')}: {_plural(report.entities, 'entity')} by {report.model}"
     )
-    from annotator.services.suggesting import compute_suggestions
-
-    with _Progress("suggesting claims", unit="documents") as progress:
-        suggested = compute_suggestions(database, args.model, progress=progress.update_total)  # type: ignore[arg-type]
-    print(f"suggested {_plural(suggested.suggestions, 'claim')} by {suggested.model}")
+    if report.suggester is not None:
+        print(f"suggested {_plural(report.suggestions, 'claim')} by {report.suggester}")
+    elif report.without_suggestions:
+        print(f"note: {report.without_suggestions}", file=sys.stderr)
+    if report.too_long:
+        print(f"note: {_plural(report.too_long, 'document')} longer than the model takes left as they were")
     return 0
 
 
@@ -305,8 +299,11 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     with _Progress("suggesting", unit="documents") as progress:
         report = compute_suggestions(database, args.model, progress=progress.update_total)  # type: ignore[arg-type]
     print(
-        f"suggested {_plural(report.suggestions, 'claim')} in {_plural(report.documents, 'document')} by {report.model}"
+        f"suggested {_plural(report.suggestions, 'claim')} in {_plural(report.documents, 'document')} "
+        f"by {report.suggester}"
     )
+    if report.too_long:
+        print(f"note: {_plural(report.too_long, 'document')} longer than the model takes left without suggestions")
     if args.accept:
         assert annotator is not None
         accepted = accept_all_suggestions(database, annotator)  # type: ignore[arg-type]
@@ -389,6 +386,17 @@ class _Progress:
         width = 30
         filled = width * done // total if total else width
         self._show(f"{self.verb} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} {self.unit}")
+
+    def then(self, verb: str) -> Callable[[int, int], None]:
+        """An ``update_total`` for the next stage: the first call ends this stage's line and starts ``verb``'s."""
+
+        def update(done: int, total: int) -> None:
+            if self.verb != verb:
+                self.__exit__()
+                self.verb, self.start, self.shown = verb, time.monotonic(), False
+            self.update_total(done, total)
+
+        return update
 
     def _show(self, line: str) -> None:
         if self.enabled and (self.shown or time.monotonic() - self.start > 1.0):

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NO_MODEL_MESSAGE",
     "PREFERRED_MODELS",
+    "MissingComponentError",
     "available_model",
     "load_pipeline",
     "model_identity",
@@ -166,11 +167,15 @@ def _load(label: str, target: str | Path, config_path: Path | None, components: 
     return nlp
 
 
+class MissingComponentError(UserError):
+    """The model has no component the caller needs (a parser for suggestions, say)."""
+
+
 def _check_components(label: str, components: tuple[str, ...], pipeline: list[str]) -> None:
-    """Raise :class:`UserError` when the model lacks one of ``components``."""
+    """Raise :class:`MissingComponentError` when the model lacks one of ``components``."""
     missing = [name for name in components if name not in pipeline]
     if missing:
-        raise UserError(
+        raise MissingComponentError(
             f"spaCy model {label!r} has no component {missing[0]!r} (it has: {', '.join(pipeline) or 'none'})"
         )
 

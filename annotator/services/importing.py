@@ -1,7 +1,11 @@
-"""Importing files: all or nothing per file, duplicates skipped, entities pre-annotated.
+"""Importing files: all or nothing per file, duplicates skipped, then entities and suggestions from one parse.
 
 Each file is one write transaction: a bad line anywhere rolls the whole file
 back and the report names it; the other files of the same import go on.
+The new documents are then parsed once, in short chunk transactions, for the
+model's entities (where the file gave no model layer) and claim suggestions
+(:mod:`annotator.services.analysing`), so a window on the same database is
+never kept waiting for the parse.
 """
 
 from __future__ import annotations
@@ -30,13 +34,10 @@ from annotator.store import labels, repository
 from annotator.store.database import Database
 
 if TYPE_CHECKING:
+    from annotator.services.analysing import AnalysisReport
     from annotator.services.preannotating import Annotator as EntityTagger
 
 log = logging.getLogger(__name__)
-
-MULTIPROCESS_BATCH = 2048
-"""Import batch size with ``--jobs`` > 1: each batch costs a start of spaCy's worker processes and a wait for the
-slower one, so fewer, larger batches keep both cores busy."""
 
 Progress = Callable[[int], None]
 """Called with the number of documents read so far."""
@@ -53,6 +54,8 @@ class ImportOptions:
     fmt: str = AUTO
     offsets: OffsetUnit = OffsetUnit.AUTO
     use_nlp: bool = True
+    suggest: bool = True
+    """With ``use_nlp``: also suggest claims (the model must have a parser; without one, entities only)."""
     model: str | None = None
     annotator: str | None = None
     add_labels: bool = False
@@ -87,6 +90,8 @@ class ImportReport:
     files: list[FileOutcome] = field(default_factory=list)
     model: str | None = None
     model_note: str | None = None
+    analysis: AnalysisReport | None = None
+    """What the parse of the new documents did (``None`` without NLP or new documents)."""
     cancelled: bool = False
 
     @property
@@ -119,17 +124,21 @@ def import_paths(
     cancelled: Callable[[], bool] | None = None,
     stdin: BinaryIO | None = None,
     tagger: EntityTagger | None = None,
+    analysis_progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import files, folders and ``-`` into ``database``; see the module docstring.
 
-    ``tagger`` is an already-loaded pre-annotator (the window keeps one);
-    otherwise one is loaded on first need when ``options.use_nlp`` is set.
-    When ``cancelled()`` turns true, the file being imported is rolled back,
-    the files after it are not started, and the report says ``cancelled``.
+    ``tagger`` is an already-loaded pre-annotator; otherwise one is loaded
+    when ``options.use_nlp`` is set and documents were added.
+    ``progress(read)`` follows the reading, ``analysis_progress(done, total)``
+    the parse that follows it. When ``cancelled()`` turns true, the file being
+    imported is rolled back, the files after it are not started, and the
+    report says ``cancelled``; during the parse, the chunks done are kept and
+    a note says how many documents were left without entities and suggestions.
     """
     options = options or ImportOptions()
     report = ImportReport()
-    state = _ImportState(options, report, tagger, progress, cancelled)
+    state = _ImportState(options, progress, cancelled)
     if options.fmt != AUTO:
         registry.import_spec(options.fmt)  # an unknown or write-only format is refused before any file
     for item in expand(list(paths), options.fmt):
@@ -151,37 +160,78 @@ def import_paths(
             outcome.labels_added = []
             outcome.notes = []
             outcome.document_ids = []
+    if options.use_nlp and not report.cancelled and report.document_ids:
+        _analyse_new_documents(database, report, options, tagger, analysis_progress, cancelled)
     return report
+
+
+def _analyse_new_documents(
+    database: Database,
+    report: ImportReport,
+    options: ImportOptions,
+    tagger: EntityTagger | None,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    """Parse the documents the import added: the model's entities where the file gave none, and suggestions."""
+    from annotator.services.analysing import EntityLayer, analyse_documents
+    from annotator.services.preannotating import load_annotator
+
+    if tagger is None:
+        tagger = load_annotator(options.model, options.jobs, suggest=options.suggest)
+    if tagger is None:
+        report.model_note = "no spaCy model is installed: imported without entity pre-highlighting or suggestions"
+        return
+    report.model = tagger.model
+    if options.suggest and tagger.without_suggestions:
+        report.model_note = tagger.without_suggestions
+    ids = report.document_ids
+    analysis = analyse_documents(
+        database, tagger, ids, entities=EntityLayer.MISSING, progress=progress, cancelled=cancelled
+    )
+    report.analysis = analysis
+    if analysis.cancelled:
+        left = len(ids) - analysis.documents - analysis.too_long
+        report.model_note = (
+            f"pre-annotation stopped: {left} imported document{'' if left == 1 else 's'} "
+            "without entities or suggestions yet (annotator preannotate fills them in)"
+        )
+    if analysis.too_long:
+        _note_too_long(database, report, tagger.max_length)
+
+
+def _note_too_long(database: Database, report: ImportReport, max_length: int) -> None:
+    """Say, per file, which new documents were too long for the model (imported, but not pre-annotated)."""
+    from sqlalchemy import func, select
+
+    from annotator.store.tables import DocumentRow
+
+    for outcome in report.files:
+        if outcome.failed or not outcome.document_ids:
+            continue
+        with database.read() as session:
+            long_ids = [
+                external_id
+                for (external_id,) in session.execute(
+                    select(DocumentRow.external_id)
+                    .where(DocumentRow.id.in_(outcome.document_ids), func.length(DocumentRow.text) > max_length)
+                    .order_by(DocumentRow.id)
+                )
+            ]
+        if long_ids:
+            outcome.notes.append(
+                f"{len(long_ids)} document{'' if len(long_ids) == 1 else 's'} longer than the model takes "
+                f"({max_length:,} characters) imported without entity pre-highlighting or suggestions "
+                f"(first: {long_ids[0]!r})"
+            )
 
 
 @dataclass(slots=True)
 class _ImportState:
     options: ImportOptions
-    report: ImportReport
-    tagger: EntityTagger | None
     progress: Progress | None
     cancelled: Callable[[], bool] | None
     read: int = 0
-    nlp_tried: bool = False
-
-    @property
-    def batch_size(self) -> int:
-        """Documents per batch; with several processes, larger batches, as spaCy starts its workers per batch."""
-        if self.options.jobs > 1:
-            return max(self.options.batch_size, MULTIPROCESS_BATCH)
-        return self.options.batch_size
-
-    def get_tagger(self) -> EntityTagger | None:
-        if self.tagger is None and self.options.use_nlp and not self.nlp_tried:
-            self.nlp_tried = True
-            from annotator.services.preannotating import load_annotator
-
-            self.tagger = load_annotator(self.options.model, jobs=self.options.jobs)
-            if self.tagger is None:
-                self.report.model_note = "no spaCy model is installed: imported without entity pre-highlighting"
-        if self.tagger is not None:
-            self.report.model = self.tagger.model
-        return self.tagger
 
 
 def _import_file(
@@ -196,7 +246,7 @@ def _import_file(
             outcome.fmt, records = read_records(stream, source.name, state.options.fmt, read_options)
         session = stack.enter_context(database.write())
         schema = labels.load_schema(session)
-        for batch in _batched(records, state.batch_size):
+        for batch in _batched(records, state.options.batch_size):
             if state.cancelled is not None and state.cancelled():
                 raise ImportCancelled("import cancelled")
             _store_batch(session, batch, schema, state, outcome)
@@ -255,7 +305,6 @@ def _store_batch(
         return
     documents = [r.document for r in new_records]
     repository.insert_documents(session, documents, None)
-    _preannotate_new(session, new_records, state, outcome)
     model_rows: list[dict[str, Any]] = []  # the files' model layers, one executemany for the batch
     people_sets: list[tuple[int, AnnotationSet]] = []  # and the people's sets, one executemany per table
     for record in new_records:
@@ -271,33 +320,6 @@ def _store_batch(
     outcome.annotations_added += len(people_sets)
     outcome.added += len(new_records)
     outcome.document_ids.extend(r.document.id for r in new_records if r.document.id is not None)
-
-
-def _preannotate_new(session: Session, records: list[Record], state: _ImportState, outcome: FileOutcome) -> None:
-    """Run the entity pre-annotator on new documents whose file gave no model layer (and that it can take)."""
-    wanted = [r for r in records if not any(a.annotator is None and a.entities for a in r.annotations)]
-    if not wanted:
-        return
-    tagger = state.get_tagger()
-    if tagger is None:
-        return
-    too_long = [r for r in wanted if len(r.document.text) > tagger.max_length]
-    if too_long:
-        wanted = [r for r in wanted if len(r.document.text) <= tagger.max_length]
-        outcome.notes.append(
-            f"{len(too_long)} document{'' if len(too_long) == 1 else 's'} longer than the model takes "
-            f"({tagger.max_length:,} characters) imported without entity pre-highlighting "
-            f"(first: {too_long[0].document.external_id!r})"
-        )
-        if not wanted:
-            return
-    rows: list[dict[str, Any]] = []
-    for record, entities in zip(wanted, tagger.entities(r.document.text for r in wanted), strict=True):
-        assert record.document.id is not None
-        rows.extend(repository.entity_row(record.document.id, None, entity) for entity in entities)
-    labels.ensure_labels(session, ENTITY, {row["label"] for row in rows})
-    repository.insert_entities_many(session, rows)
-    repository.set_entities_model(session, [r.document.id for r in wanted if r.document.id is not None], tagger.model)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

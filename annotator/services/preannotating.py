@@ -1,31 +1,27 @@
-"""Entity pre-annotation: load the spaCy pipeline once, run it over stored documents."""
+"""The NLP pre-annotator: load the spaCy pipeline once; entities and claim suggestions from one parse."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-
-from annotator.domain.model import Entity
-from annotator.domain.schema import ENTITY
-from annotator.store import labels, repository
+from annotator.domain.model import Entity, Suggestion
 from annotator.store.database import Database
-from annotator.store.tables import DocumentRow
 
-CHUNK = 256
+if TYPE_CHECKING:
+    from annotator.services.analysing import AnalysisReport
+
 # Texts per nlp.pipe batch (bench/bench_core.py). spaCy hands whole batches to its worker
 # processes, so with several jobs small batches keep them all busy to the end of each
-# import batch; in one process, batches of 16 to 64 run a little faster than spaCy's 1,000.
+# chunk; in one process, batches of 16 to 64 run a little faster than spaCy's 1,000.
 BATCH_ONE_PROCESS = 64
 BATCH_SEVERAL_PROCESSES = 16
 
 
 class Annotator:
-    """A loaded entity pre-annotator: the pipeline, its name, and how many processes to use."""
+    """A loaded pre-annotator: the pipeline, its name, how many processes, and whether it suggests claims."""
 
-    def __init__(self, nlp: Any, jobs: int = 1, batch_size: int | None = None) -> None:
+    def __init__(self, nlp: Any, jobs: int = 1, batch_size: int | None = None, *, suggest: bool = False) -> None:
         from annotator.nlp.pipeline import model_identity
 
         self.nlp = nlp
@@ -35,6 +31,14 @@ class Annotator:
         self.batch_size = batch_size
         name, version = model_identity(nlp)
         self.model = f"{name} {version}"
+        self.suggester: str | None = None
+        """Model and suggester version stored with suggestions; ``None`` when this annotator does not suggest."""
+        self.without_suggestions: str | None = None
+        """Why a pipeline asked to suggest cannot (the model has no parser), for a note to the user."""
+        if suggest:
+            from annotator.services.suggesting import suggester_identity
+
+            self.suggester = suggester_identity(nlp)
 
     @property
     def max_length(self) -> int:
@@ -43,9 +47,20 @@ class Annotator:
 
     def entities(self, texts: Iterable[str]) -> Iterator[list[Entity]]:
         """The entities of each text, in order."""
-        from annotator.nlp.preannotate import entities_for_texts
+        for found, _ in self.analyse(texts):
+            yield found
 
-        return entities_for_texts(self.nlp, texts, batch_size=self.batch_size, n_process=self.jobs)
+    def analyse(self, texts: Iterable[str]) -> Iterator[tuple[list[Entity], list[Suggestion]]]:
+        """Each text's entities and (when :attr:`suggester` is set) claim suggestions, in order, from one parse."""
+        from annotator.nlp.preannotate import analyse_texts
+
+        return analyse_texts(
+            self.nlp,
+            texts,
+            batch_size=self.batch_size,
+            n_process=self.jobs,
+            suggest=self.suggester is not None,
+        )
 
 
 def installed_model() -> str:
@@ -63,23 +78,30 @@ def installed_model() -> str:
         return name
 
 
-def load_annotator(model: str | None = None, jobs: int = 1) -> Annotator | None:
-    """Load the pipeline (``model``, or the first installed of DESIGN.md's order); ``None`` without any."""
-    from annotator.nlp.pipeline import load_pipeline
+def load_annotator(model: str | None = None, jobs: int = 1, *, suggest: bool = False) -> Annotator | None:
+    """Load the pipeline (``model``, or the first installed of DESIGN.md's order); ``None`` without any.
 
-    nlp = load_pipeline(model)
-    return Annotator(nlp, jobs=jobs) if nlp is not None else None
+    With ``suggest`` the pipeline also parses, for claim suggestions; a model
+    without a parser is loaded for entities alone, and the annotator says why
+    in :attr:`Annotator.without_suggestions`.
+    """
+    from annotator.nlp.pipeline import MissingComponentError, load_pipeline
 
+    if not suggest:
+        nlp = load_pipeline(model)
+        return Annotator(nlp, jobs=jobs) if nlp is not None else None
+    from annotator.nlp.suggest import SUGGEST_COMPONENTS
 
-@dataclass(slots=True)
-class PreannotateReport:
-    """What a pre-annotation run did."""
-
-    documents: int = 0
-    entities: int = 0
-    model: str | None = None
-    too_long: int = 0
-    """Documents longer than the model takes, left without a model layer."""
+    try:
+        nlp = load_pipeline(model, SUGGEST_COMPONENTS)
+    except MissingComponentError as missing:
+        nlp = load_pipeline(model)
+        if nlp is None:
+            return None
+        annotator = Annotator(nlp, jobs=jobs)
+        annotator.without_suggestions = f"{missing}; no claim suggestions"
+        return annotator
+    return Annotator(nlp, jobs=jobs, suggest=True) if nlp is not None else None
 
 
 def preannotate(
@@ -87,46 +109,20 @@ def preannotate(
     model: str | None = None,
     *,
     jobs: int = 1,
+    suggest: bool = True,
     annotator: Annotator | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
-) -> PreannotateReport:
-    """(Re)compute the model layer of every document; people's own entity layers are kept.
+) -> AnalysisReport:
+    """(Re)compute the model layer of every document, and its claim suggestions; people's own layers are kept.
 
     Works in chunks, each its own short write transaction, so a window on the
     same database stays responsive; ``progress(done, total)`` after each chunk.
+    The report's ``model`` is ``None`` when no model is installed.
     """
-    annotator = annotator or load_annotator(model, jobs)
-    report = PreannotateReport(model=annotator.model if annotator else None)
+    from annotator.services.analysing import AnalysisReport, EntityLayer, analyse_documents
+
+    annotator = annotator or load_annotator(model, jobs, suggest=suggest)
     if annotator is None:
-        return report
-    with database.read() as session:
-        total = session.scalar(select(func.count()).select_from(DocumentRow)) or 0
-    last_id = 0
-    while True:
-        if cancelled is not None and cancelled():
-            break
-        with database.read() as session:
-            chunk = list(
-                session.execute(
-                    select(DocumentRow.id, DocumentRow.text)
-                    .where(DocumentRow.id > last_id)
-                    .order_by(DocumentRow.id)
-                    .limit(CHUNK)
-                )
-            )
-        if not chunk:
-            break
-        last_id = chunk[-1][0]
-        taken = [(doc_id, text) for doc_id, text in chunk if len(text) <= annotator.max_length]
-        report.too_long += len(chunk) - len(taken)
-        results = list(annotator.entities(text for _, text in taken))
-        with database.write() as session:
-            labels.ensure_labels(session, ENTITY, {entity.label for entities in results for entity in entities})
-            for (doc_id, _), entities in zip(taken, results, strict=True):
-                repository.replace_model_entities(session, doc_id, entities, annotator.model)
-        report.documents += len(taken)
-        report.entities += sum(len(e) for e in results)
-        if progress is not None:
-            progress(report.documents, total)
-    return report
+        return AnalysisReport()
+    return analyse_documents(database, annotator, entities=EntityLayer.ALL, progress=progress, cancelled=cancelled)

@@ -10,43 +10,25 @@ proposed again, and drops the rest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.domain.errors import UserError
 from annotator.domain.model import AnnotationSet, Span, SpeakerKind, Suggestion
 from annotator.store.database import Database
-from annotator.store.tables import DocumentRow, SuggestionRejectionRow, SuggestionRow
+from annotator.store.tables import SuggestionRejectionRow, SuggestionRow
 
 Pipeline = Any
 """A spaCy ``Language`` (spaCy's types stay in the nlp layer)."""
 
+if TYPE_CHECKING:
+    from annotator.services.analysing import AnalysisReport
+
 SUGGESTER_VERSION = "suggest/1"
 """Bumped when the suggester's method changes, so stored suggestions say what made them."""
-CHUNK = 64
-
-
-@dataclass(slots=True)
-class SuggestReport:
-    """What a run of the suggester did."""
-
-    documents: int = 0
-    suggestions: int = 0
-    too_long: int = 0
-    """Documents longer than the model's ``max_length``, left without suggestions."""
-    model: str | None = None
-
-
-def load_suggester(model: str | None = None) -> Pipeline | None:
-    """The parsing pipeline the suggester needs (``None`` when no model is installed)."""
-    from annotator.nlp.pipeline import load_pipeline
-    from annotator.nlp.suggest import SUGGEST_COMPONENTS
-
-    return load_pipeline(model, SUGGEST_COMPONENTS)
 
 
 def suggester_identity(nlp: Pipeline) -> str:
@@ -64,65 +46,22 @@ def compute_suggestions(
     document_ids: Sequence[int] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
-) -> SuggestReport:
-    """(Re)compute the suggestions of every document (or of ``document_ids``), chunk by short transaction."""
-    nlp = load_suggester(model)
-    if nlp is None:
+) -> AnalysisReport:
+    """(Re)compute the suggestions of every document (or of ``document_ids``); entities stay as they are.
+
+    :class:`UserError` when no model is installed or the model cannot parse.
+    """
+    from annotator.services.analysing import EntityLayer, analyse_documents
+    from annotator.services.preannotating import load_annotator
+
+    annotator = load_annotator(model, suggest=True)
+    if annotator is None:
         raise UserError("no spaCy model is installed; suggestions need one (install en_core_web_sm or pass --model)")
-    from annotator.nlp.suggest import suggest
-
-    identity = suggester_identity(nlp)
-    report = SuggestReport(model=identity)
-    for chunk, total in _chunks(database, document_ids):
-        if cancelled is not None and cancelled():
-            break
-        fits = [(doc_id, text) for doc_id, text in chunk if len(text) <= nlp.max_length]
-        report.too_long += len(chunk) - len(fits)
-        results = [suggest(doc) for doc in nlp.pipe(text for _, text in fits)]
-        with database.write() as session:
-            for (doc_id, _), suggestions in zip(fits, results, strict=True):
-                store_suggestions(session, doc_id, suggestions, identity)
-                report.suggestions += len(suggestions)
-        report.documents += len(fits)
-        if progress is not None:
-            progress(report.documents + report.too_long, total)
-    return report
-
-
-def _chunks(database: Database, document_ids: Sequence[int] | None) -> Iterator[tuple[list[tuple[int, str]], int]]:
-    """The (id, text) of the documents to parse, ``CHUNK`` at a time, with the total count."""
-    if document_ids is not None:
-        ids = sorted(set(document_ids))
-        for offset in range(0, len(ids), CHUNK):
-            with database.read() as session:  # read, then leave the transaction before the caller writes
-                rows = [
-                    (doc_id, text)
-                    for doc_id, text in session.execute(
-                        select(DocumentRow.id, DocumentRow.text)
-                        .where(DocumentRow.id.in_(ids[offset : offset + CHUNK]))
-                        .order_by(DocumentRow.id)
-                    )
-                ]
-            yield rows, len(ids)
-        return
-    with database.read() as session:
-        total = session.scalar(select(func.count()).select_from(DocumentRow)) or 0
-    last_id = 0
-    while True:
-        with database.read() as session:
-            chunk = [
-                (doc_id, text)
-                for doc_id, text in session.execute(
-                    select(DocumentRow.id, DocumentRow.text)
-                    .where(DocumentRow.id > last_id)
-                    .order_by(DocumentRow.id)
-                    .limit(CHUNK)
-                )
-            ]
-        if not chunk:
-            return
-        last_id = chunk[-1][0]
-        yield chunk, total
+    if annotator.suggester is None:
+        raise UserError(annotator.without_suggestions or f"{annotator.model} cannot suggest claims")
+    return analyse_documents(
+        database, annotator, document_ids, entities=EntityLayer.NONE, progress=progress, cancelled=cancelled
+    )
 
 
 def store_suggestions(session: Session, document_id: int, suggestions: Iterable[Suggestion], model: str) -> None:
@@ -248,11 +187,9 @@ def has_suggestions(database: Database) -> bool:
 
 __all__ = [
     "SUGGESTER_VERSION",
-    "SuggestReport",
     "accept_all_suggestions",
     "compute_suggestions",
     "has_suggestions",
-    "load_suggester",
     "pending_suggestions",
     "store_suggestions",
     "suggester_identity",

@@ -742,11 +742,8 @@ class MainWindow(QMainWindow):
                 ImportOptions(fmt=fmt, annotator=self.annotator),
                 progress=lambda done: progress(done, 0),
                 cancelled=cancelled,
+                analysis_progress=progress,
             )
-            if report.model and report.document_ids and not report.cancelled:
-                from annotator.services.suggesting import compute_suggestions
-
-                compute_suggestions(self.database, document_ids=report.document_ids, cancelled=cancelled)
             return report
 
         return self._start_job("Importing", job, lambda report: self._import_finished(report, open_when_done))
@@ -778,7 +775,10 @@ class MainWindow(QMainWindow):
             return preannotate(self.database, progress=progress, cancelled=cancelled)
 
         def finished(report: object) -> None:
-            self.statusBar().showMessage(f"Pre-annotated: {report}", 8000)
+            from annotator.services.analysing import AnalysisReport
+
+            assert isinstance(report, AnalysisReport)
+            self.statusBar().showMessage(f"Pre-annotated {report.describe()}", 8000)
             if self.document is not None and self.document.id is not None:
                 self.open_document(self.document.id)
 

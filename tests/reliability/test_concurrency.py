@@ -182,7 +182,7 @@ def test_closing_the_window_during_a_background_import_stops_it_cleanly(
 def test_closing_the_window_during_pre_annotation_stops_it_cleanly(
     qtbot, window_on: tuple[MainWindow, Database], shared_db: Path, tmp_path: Path, real_model
 ) -> None:
-    from annotator.services.preannotating import CHUNK
+    from annotator.services.analysing import CHUNK
 
     window, database = window_on
     many = tmp_path / "many.jsonl"
