@@ -304,6 +304,7 @@ class ArticleView(QPlainTextEdit):
         self._longest_entity = 0
         self._mentions: list[_Mention] = []
         self._describers: list[Callable[[int], list[str]]] = []
+        self._painters: list[Callable[[QPainter], None]] = []
 
     # -- loading ---------------------------------------------------------
 
@@ -432,6 +433,27 @@ class ArticleView(QPlainTextEdit):
         """Add plain-text tooltip lines from another layer (suggestions): ``describer(offset)`` returns them."""
         self._describers.append(describer)
 
+    def add_painter(self, paint: Callable[[QPainter], None]) -> None:
+        """Draw another layer's marks (the suggestion at the caret's links) over the text after each paint."""
+        self._painters.append(paint)
+
+    def visible_qt_range(self) -> tuple[int, int]:
+        """The Qt positions of the first and last characters on screen."""
+        viewport = self.viewport()
+        first = self.firstVisibleBlock().position()
+        last = self.cursorForPosition(QPoint(viewport.width(), viewport.height())).position()
+        return first, last
+
+    def anchor_rect(self, offset: int) -> QRect | None:
+        """The caret rectangle at domain ``offset`` in viewport coordinates, ``None`` when it is off screen."""
+        position = self._map.to_qt(offset)
+        first, last = self.visible_qt_range()
+        if not first <= position <= last:
+            return None  # measuring off screen could lay out much of a long text
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(position)
+        return self.cursorRect(cursor)
+
     def _describe_claim(self, claim: Claim) -> str:
         speaker = claim.speaker.name if claim.speaker is not None else "unknown speaker"
         words = f"{'current ' if claim is self._current else ''}claim by {speaker}"
@@ -461,29 +483,32 @@ class ArticleView(QPlainTextEdit):
         return super().viewportEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
-        """Paint the text, then the current claim's bar in the left margin."""
+        """Paint the text, then the current claim's bar in the left margin and the other layers' marks."""
         super().paintEvent(event)
-        claim = self._current
-        if claim is None:
+        if self._current is None and not self._painters:
             return
-        viewport = self.viewport()
-        first = self.firstVisibleBlock().position()
-        last = self.cursorForPosition(QPoint(viewport.width(), viewport.height())).position()
-        color = self._styles.bar_color()
-        cursor = QTextCursor(self.document())
-        painter = QPainter(viewport)
+        painter = QPainter(self.viewport())
         try:
-            for piece in claim.pieces:
-                start, end = self._map.span_to_qt(piece)
-                if end < first or start > last:
-                    continue  # off screen: measuring it could lay out much of a long text
-                cursor.setPosition(max(start, first))
-                top = self.cursorRect(cursor).top()
-                cursor.setPosition(min(end, last))
-                bottom = self.cursorRect(cursor).bottom()
-                painter.fillRect(QRect(2, top, 3, bottom - top + 1), color)
+            if self._current is not None:
+                self._paint_current_bar(painter, self._current)
+            for paint in self._painters:
+                paint(painter)
         finally:
             painter.end()
+
+    def _paint_current_bar(self, painter: QPainter, claim: Claim) -> None:
+        first, last = self.visible_qt_range()
+        color = self._styles.bar_color()
+        cursor = QTextCursor(self.document())
+        for piece in claim.pieces:
+            start, end = self._map.span_to_qt(piece)
+            if end < first or start > last:
+                continue  # off screen: measuring it could lay out much of a long text
+            cursor.setPosition(max(start, first))
+            top = self.cursorRect(cursor).top()
+            cursor.setPosition(min(end, last))
+            bottom = self.cursorRect(cursor).bottom()
+            painter.fillRect(QRect(2, top, 3, bottom - top + 1), color)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         """Choose light or dark colours again when the palette changes."""

@@ -7,15 +7,19 @@ dashed underline), mentions (bold purple) and cues (italic orange):
 - its cue: teal italic text with a dotted underline;
 - its source mention: teal text with a wavy underline.
 
-The shared hue links the three (and a tooltip names the speaker the
-mention resolves to and the score). The drawing uses the view's extra
-selections, so it never changes the highlighter of the real annotations.
+The shared hue links the three, and the suggestion at the caret (the one A
+accepts or R rejects) also gets curved teal links from its cue to its
+source and to each content part, with a dot at each end, and a box around
+its cue and source, so the annotator sees what one key will make. A tooltip names the speaker the mention
+resolves to and the score. The drawing uses the view's extra selections and
+a painter over the text, so it never changes the highlighter of the real
+annotations.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit
 
 from annotator.domain.model import Span, Suggestion
@@ -34,7 +38,9 @@ class SuggestionLayer(QObject):
         self.view = view
         self.suggestions: list[Suggestion] = []
         view.add_describer(self.describe_at)
+        view.add_painter(self.paint_links)
         view.installEventFilter(self)
+        view.cursorPositionChanged.connect(view.viewport().update)  # the links follow the caret
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         """Redraw in the new colours when the view's palette changes (light or dark theme)."""
@@ -68,6 +74,7 @@ class SuggestionLayer(QObject):
 
     def redraw(self) -> None:
         """Draw the suggestions again (after a new document, new suggestions or a theme change)."""
+        self.view.viewport().update()
         content, cue, mention = self.formats()
         mapping = self.view.offset_map()
         selections: list[QTextEdit.ExtraSelection] = []
@@ -87,6 +94,84 @@ class SuggestionLayer(QObject):
                 selection.format = fmt
                 selections.append(selection)
         self.view.setExtraSelections(selections)
+
+    def hue(self) -> QColor:
+        """The suggestions' colour for the view's palette."""
+        return QColor(_HUE[1 if is_dark_palette(self.view.palette()) else 0])
+
+    def at_caret(self) -> Suggestion | None:
+        """The suggestion whose content, cue or mention holds the caret (or the selection's start)."""
+        cursor = self.view.textCursor()
+        offset = self.view.offset_map().from_qt(cursor.selectionStart())
+        return next((s for s in self.suggestions if any(span.contains(offset) for span in _spans(s))), None)
+
+    def link_path(self) -> QPainterPath:
+        """Curves from the caret's suggestion's cue to its source and to each content part (empty when none).
+
+        Each curve runs from the top middle of one span's first line to the
+        other's, arching above the text as brat draws its arcs; a span off
+        screen gets no curve.
+        """
+        path = QPainterPath()
+        suggestion = self.at_caret()
+        if suggestion is None:
+            return path
+        hub = suggestion.cue or suggestion.mention
+        if hub is None:
+            return path
+        ends = [s for s in (suggestion.mention, *suggestion.parts) if s is not None and s != hub]
+        start = self._anchor(hub)
+        if start is None:
+            return path
+        for span in ends:
+            end = self._anchor(span)
+            if end is None:
+                continue
+            peak = min(start.y(), end.y()) - self.view.fontMetrics().height() * 0.5
+            path.moveTo(start)
+            path.quadTo(QPointF((start.x() + end.x()) / 2, peak), end)
+        return path
+
+    def paint_links(self, painter: QPainter) -> None:
+        """Draw :meth:`link_path` with a dot at each end, and box the cue and mention (called after the text)."""
+        path = self.link_path()
+        if path.isEmpty():
+            return
+        color = self.hue()
+        color.setAlpha(200)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(color, 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+        suggestion = self.at_caret()
+        for span in (suggestion.cue, suggestion.mention) if suggestion is not None else ():
+            box = self._box(span) if span is not None else None
+            if box is not None:
+                painter.drawRoundedRect(box, 3, 3)
+        painter.setBrush(color)
+        for index in range(path.elementCount()):
+            element = path.elementAt(index)
+            if element.isMoveTo() or index + 1 == path.elementCount() or path.elementAt(index + 1).isMoveTo():
+                painter.drawEllipse(QPointF(element.x, element.y), 2.5, 2.5)
+        painter.restore()
+
+    def _box(self, span: Span) -> QRectF | None:
+        """The span's outline when it is on screen and on one line (a cue or a mention), else ``None``."""
+        first = self.view.anchor_rect(span.start)
+        last = self.view.anchor_rect(span.end)
+        if first is None or last is None or first.top() != last.top():
+            return None
+        return QRectF(first.x() - 1.5, first.top() + 0.5, last.x() - first.x() + 3, first.height() - 1)
+
+    def _anchor(self, span: Span) -> QPointF | None:
+        """Just above the middle of the span's first line, in viewport coordinates."""
+        first = self.view.anchor_rect(span.start)
+        last = self.view.anchor_rect(span.end)
+        if first is None or last is None:
+            return None
+        right = last.x() if last.top() == first.top() else first.x() + 2 * self.view.fontMetrics().averageCharWidth()
+        return QPointF((first.x() + right) / 2, first.top() + 1)
 
     def describe_at(self, offset: int) -> list[str]:
         """Plain-text lines for the tooltip: each suggestion whose content, cue or mention covers ``offset``."""

@@ -224,3 +224,37 @@ def test_missed_claims_check_on_plain_text() -> None:
     assert [text[m.span.start : m.span.end] for m in missed_claims(text, [claimed])] == [
         '"We will win," one fan shouted!'
     ]
+
+
+def test_the_suggestion_at_the_caret_is_linked_and_boxed(qtbot, window: MainWindow) -> None:
+    layer = window.suggesting.layer
+    qtbot.keyClick(window.view, Qt.Key.Key_Home, CTRL)
+    assert layer.at_caret() is None or layer.at_caret() is layer.suggestions[0]
+    find(qtbot, window, "The focus, he added")
+    suggestion = layer.at_caret()
+    assert suggestion is not None and text_of(window, suggestion.cue) == "added"
+    assert [text_of(window, part)[:16] for part in suggestion.parts] == ["The focus", "should remain on"]
+    path = layer.link_path()
+    # one curve from the cue to the source and one to each content part
+    assert sum(path.elementAt(i).isMoveTo() for i in range(path.elementCount())) == 3
+    points = [path.pointAtPercent(i / 40) for i in range(41)]
+    hue = layer.hue()
+
+    def teal_points() -> int:
+        window.view.viewport().repaint()
+        image = window.view.viewport().grab().toImage()
+        ratio = image.width() / window.view.viewport().width()  # device pixels per point
+        count = 0
+        for point in points:
+            pixel = image.pixelColor(round(point.x() * ratio), round(point.y() * ratio))
+            distance = abs(pixel.red() - hue.red()) + abs(pixel.green() - hue.green()) + abs(pixel.blue() - hue.blue())
+            count += distance < 120
+        return count
+
+    linked = teal_points()
+    qtbot.keyClick(window.view, Qt.Key.Key_Home, CTRL)  # the caret leaves the suggestion: its links go
+    unlinked = teal_points()
+    assert linked >= 15 and unlinked <= linked - 12, (linked, unlinked)
+    # Elsewhere (a sentence no suggestion covers) nothing is linked.
+    find(qtbot, window, "Regarding the")
+    assert layer.at_caret() is None and layer.link_path().isEmpty()
