@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import astuple
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.domain.model import Entity, EntitySource
+from annotator.domain.model import Entity, EntitySource, Suggestion
 from annotator.nlp.pipeline import available_model, load_pipeline, model_identity
 from annotator.nlp.preannotate import entities_for_texts
 
@@ -195,3 +196,31 @@ def test_two_processes_give_the_same_entities(nlp: Language, article: str) -> No
 def test_entities_are_always_well_formed(nlp: Language, text: str) -> None:
     [entities] = list(entities_for_texts(nlp, [text]))
     _assert_well_formed(text, entities)
+
+
+def test_one_pass_gives_the_entities_of_the_ner_pipeline_and_suggestions_in_two_processes(
+    nlp: Language, article: str
+) -> None:
+    from annotator.nlp.preannotate import analyse_texts
+    from annotator.nlp.suggest import SUGGEST_COMPONENTS, suggest
+
+    parsing = load_pipeline(None, SUGGEST_COMPONENTS)
+    assert parsing is not None
+    texts = _many_texts(article)
+
+    def comparable(results: Iterable[tuple[list[Entity], list[Suggestion]]]) -> list[tuple[Any, ...]]:
+        return [(entities, [astuple(s) for s in suggestions]) for entities, suggestions in results]  # eq=False
+
+    one = comparable(analyse_texts(parsing, texts, batch_size=4, n_process=1))
+    two = comparable(analyse_texts(parsing, texts, batch_size=4, n_process=2))
+    assert two == one
+    # The recognizer has its own tok2vec, so the NER-only pipeline finds the same entities, except where the
+    # parser's sentence boundaries stop an entity (one all-capitals paragraph here: "TECHNOLOGICAL ADVANCEMENT AS").
+    ner_only = list(entities_for_texts(nlp, texts))
+    differ = [i for i, (entities, _) in enumerate(one) if entities != ner_only[i]]
+    assert len(differ) <= 1 and all(texts[i].isupper() for i in differ), differ
+    assert [suggestions for _, suggestions in one] == [
+        [astuple(s) for s in suggest(doc)] for doc in parsing.pipe(texts)
+    ]
+    assert sum(len(suggestions) for _, suggestions in one) > 5
+    assert all(suggestions == [] for _, suggestions in analyse_texts(parsing, texts[:3], suggest=False))
