@@ -92,7 +92,7 @@ from annotator.formats.claim_layout import (
     unplaced_claim_speakers,
     unplaced_speakers,
 )
-from annotator.formats.interchange import ExportItem, ReadOptions, WriteOptions
+from annotator.formats.interchange import LOSS_ENTITY_SOURCES, ExportItem, ReadOptions, WriteOptions
 from annotator.formats.records import Record
 from annotator.formats.textio import BOM, decode_utf8
 
@@ -990,7 +990,7 @@ class _AnnWriter:
         if aset.note:
             losses.lose("document notes")
         losses.lose(
-            "entity sources (model or manual; read back as import)",
+            LOSS_ENTITY_SOURCES,
             sum(1 for entity in aset.entities if entity.source != EntitySource.IMPORT),
         )
         if aset.status != Status.NEW:

@@ -42,7 +42,7 @@ from annotator.formats.claim_layout import (
     unplaced_claim_speakers,
     unplaced_speakers,
 )
-from annotator.formats.interchange import ExportItem, ExportLosses, ReadOptions, WriteOptions
+from annotator.formats.interchange import LOSS_ENTITY_SOURCES, ExportItem, ExportLosses, ReadOptions, WriteOptions
 from annotator.formats.jsonio import (
     decode_line,
     json_list,
@@ -428,7 +428,7 @@ def example_object(document: Document, aset: AnnotationSet, writer: SpanWriter, 
     losses.lose("speakers without a mention", unplaced_speakers(aset))
     losses.lose("speakers of claims that name no mention", unplaced_claim_speakers(aset))
     losses.lose(
-        "entity sources (model or manual; read back as import)",
+        LOSS_ENTITY_SOURCES,
         sum(1 for entity in aset.entities if entity.source != EntitySource.IMPORT),
     )
     return line

@@ -55,6 +55,10 @@ class ReadOptions:
         return [f"{what}: {count:,}" if count > 1 else what for what, count in self.notes.items()]
 
 
+LOSS_ENTITY_SOURCES = "whether entities came from the model or a person: {n} entities written, to read back as imported"
+"""The loss every span tool shares: it has no field for an entity's source."""
+
+
 @dataclass(slots=True)
 class ExportLosses:
     """A tally of what an export could not carry into its format, for the export-time warning."""
@@ -63,7 +67,12 @@ class ExportLosses:
     counts: Counter[str] = field(default_factory=Counter)
 
     def lose(self, what: str, count: int = 1) -> None:
-        """Record that ``count`` items of ``what`` ("stance targets") were not written."""
+        """Record that ``count`` items of ``what`` ("stance targets") were not written.
+
+        A ``what`` holding ``{n}`` says itself what the count is (for a detail
+        lost from items that are written); otherwise the message ends in
+        "N not written".
+        """
         if count > 0:
             self.counts[what] += count
 
@@ -74,10 +83,11 @@ class ExportLosses:
 
     def messages(self) -> list[str]:
         """One line per kind of loss, most frequent first."""
-        return [
-            f"{self.fmt} cannot carry {what}: {count:,} not written (see docs/formats.md)"
-            for what, count in self.counts.most_common()
-        ]
+        lines = []
+        for what, count in self.counts.most_common():
+            said = what.replace("{n}", f"{count:,}") if "{n}" in what else f"{what}: {count:,} not written"
+            lines.append(f"{self.fmt} cannot carry {said} (see docs/formats.md)")
+        return lines
 
 
 @dataclass(slots=True)
@@ -89,4 +99,4 @@ class WriteOptions:
     schema: LabelSchema = field(default_factory=default_schema)
 
 
-__all__ = ["ExportItem", "ExportLosses", "ReadOptions", "WriteOptions"]
+__all__ = ["LOSS_ENTITY_SOURCES", "ExportItem", "ExportLosses", "ReadOptions", "WriteOptions"]

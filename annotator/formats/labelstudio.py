@@ -43,7 +43,7 @@ from annotator.formats.claim_layout import (
     unplaced_claim_speakers,
     unplaced_speakers,
 )
-from annotator.formats.interchange import ExportItem, ExportLosses, ReadOptions, WriteOptions
+from annotator.formats.interchange import LOSS_ENTITY_SOURCES, ExportItem, ExportLosses, ReadOptions, WriteOptions
 from annotator.formats.jsonio import (
     iso_timestamp,
     json_list,
@@ -358,7 +358,7 @@ def task_object(
     predictions: list[dict[str, Any]] = []
     for aset in sets:
         losses.lose(
-            "entity sources (model or manual; read back as import)",
+            LOSS_ENTITY_SOURCES,
             sum(1 for entity in aset.entities if entity.source != EntitySource.IMPORT),
         )
         if aset.annotator is None:

@@ -196,7 +196,7 @@ def test_native_to_label_studio_to_native_keeps_everything_it_carries(
     assert "cannot carry speakers without a mention: 2 not written" in warnings
     assert "cannot carry speakers of claims that name no mention: 3 not written" in warnings
     assert "cannot carry statuses new and in progress (an annotation reads back as done): 1 not written" in warnings
-    assert "entity sources" in warnings
+    assert "whether entities came from the model or a person" in warnings
     kit.import_files(fresh_database, exported.path)
     after = kit.snapshot(fresh_database)
     assert after == kit.carried(before, status="done", sources=False)
