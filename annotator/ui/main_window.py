@@ -755,6 +755,9 @@ class MainWindow(QMainWindow):
         self.document_panel.reload()
         added = f"{report.added} document{'' if report.added == 1 else 's'}"
         lines = [f"Imported {added}; skipped {report.skipped} already present."]
+        if report.analysis is not None and report.analysis.suggester is not None:
+            suggested = report.analysis.suggestions
+            lines[0] += f" {suggested} claim{'' if suggested == 1 else 's'} suggested."
         if report.cancelled:
             lines[0] = f"Import cancelled: {lines[0]} The file being imported was rolled back."
         if report.model_note:

@@ -351,6 +351,9 @@ def test_background_import_from_the_window(qtbot, database, tmp_path):
     job = window.start_import([str(folder)])
     qtbot.waitUntil(lambda: not job.is_running() and window.document is not None, timeout=60_000)
     assert window.document_panel.model.rowCount() == 3
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Imported 3 documents; skipped 0 already present.") and "claims suggested" in message
+    assert window.suggesting.suggestions, "suggested in the same parse as the entities"
 
 
 def test_context_menu_relabels_and_deletes_entities_and_claims(qtbot, database, tmp_path):
