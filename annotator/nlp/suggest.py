@@ -44,6 +44,10 @@ How (the parse, not sentence templates):
   was an annotated cue. That precision (smoothed toward the word's overall
   precision) is the suggestion's score, and candidates under
   :attr:`SuggestSettings.min_score` are dropped;
+- **one attribution per word**: PolNeAR is univocal (a token belongs to one
+  attribution at most), so a candidate whose cue word lies inside the
+  content of a higher-scoring suggestion is the speaker's words, not a second
+  attribution, and is dropped ("Klein said that two other women said …");
 - the **cue span** takes the verb's auxiliaries, negation and the adverbs
   annotators include ("has also said"), its particle ("pointed out"), and
   what they include right after it ("said in a statement:"), all learnt
@@ -93,6 +97,8 @@ class SuggestSettings:
     """Suggestions whose cue scores lower (its precision in its frame, see :func:`suggest`) are dropped."""
     min_count: int = 3
     """Times a cue must have been annotated in the data to be used at all."""
+    univocal: bool = True
+    """Drop a suggestion whose cue word lies inside the content of a higher-scoring one (see :func:`suggest`)."""
 
 
 DEFAULT_SETTINGS = SuggestSettings()
@@ -443,20 +449,31 @@ def suggest(
     packaged one. The score is the lexicon's precision for the cue word in
     its frame (how often, in the data, the same word with the same kind of
     content was an annotated cue), smoothed toward the word's overall
-    precision; suggestions scoring under ``settings.min_score`` are dropped.
+    precision; suggestions scoring under ``settings.min_score`` are dropped,
+    and so is one whose cue word lies inside the content of a higher-scoring
+    suggestion (``settings.univocal``).
     """
     an = _Analysis(doc, lexicon or load_lexicon())
-    out: list[Suggestion] = []
+    scored: list[tuple[float, Candidate]] = []
     for candidate in candidates(an):
         entry = _lookup(an, candidate.token)[0]
         if entry is None or entry.count < settings.min_count:
             continue
         score = entry.frame_precision(candidate.frame)
-        if score < settings.min_score:
+        if score >= settings.min_score and any(e > s for s, e in candidate.parts):
+            scored.append((score, candidate))
+    # PolNeAR is univocal (a token belongs to one attribution at most): a cue inside the content of a
+    # stronger suggestion is the speaker's words, not the narrator's attribution ("Jolly said he would
+    # worry about …").
+    scored.sort(key=lambda pair: -pair[0])
+    taken: list[tuple[int, int]] = []
+    out: list[Suggestion] = []
+    for score, candidate in scored:
+        at = candidate.token.idx
+        if settings.univocal and any(s <= at < e for s, e in taken):
             continue
+        taken.extend(candidate.parts)
         parts = [Span(s, e) for s, e in candidate.parts if e > s]
-        if not parts:
-            continue
         mention = Span(*candidate.source) if candidate.source else None
         if mention is not None:
             name, kind = _resolve(an, mention.start, mention.end)

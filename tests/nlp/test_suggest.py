@@ -290,3 +290,12 @@ def test_a_copular_cue_is_keyed_on_its_adjective_and_spans_from_the_copula(nlp: 
 def test_a_plural_source_of_a_predicate_adjective(nlp: Any) -> None:
     [one] = suggested(nlp, "Many voters are skeptical of the deal with Iran.")
     assert (one["cue"], one["source"], one["parts"]) == ("are skeptical of", "Many voters", ["the deal with Iran"])
+
+
+def test_a_cue_inside_the_content_of_a_stronger_suggestion_is_not_suggested(nlp: Any) -> None:
+    # PolNeAR is univocal: "two other women said" is part of what Klein said, not a second attribution.
+    text = "Klein said that two other women said they also continued to receive calls."
+    doc = nlp(text)
+    assert [s["source"] for s in suggested(nlp, text)] == ["Klein"]
+    nested = [show(text, s) for s in suggest(doc, settings=SuggestSettings(univocal=False))]
+    assert [s["source"] for s in nested] == ["Klein", "two other women"]
