@@ -49,9 +49,13 @@ How (the parse, not sentence templates):
   content of a higher-scoring suggestion is the speaker's words, not a second
   attribution, and is dropped ("Klein said that two other women said …");
 - the **cue span** takes the verb's auxiliaries, negation and the adverbs
-  annotators include ("has also said"), its particle ("pointed out"), and
-  what they include right after it ("said in a statement:"), all learnt
-  from the data.
+  annotators include ("has also said"), its particle or the preposition the
+  lexicon records with it when it follows the word ("pointed out", "pointed
+  to", not "accused Clinton of"), the word it is the ``xcomp`` of when
+  annotators include that ("continued to insist", "declined to comment"),
+  and what they include right after it ("said in a statement:"), all learnt
+  from the data; a candidate whose cue span overlaps a stronger one's is
+  dropped ("refused" beside "refused to say").
 
 The **speaker** is resolved by :func:`resolve_speaker`, usable on its own (the
 window's speaker picker): a name joins the longest PERSON name of the
@@ -467,19 +471,23 @@ def suggest(
     # worry about …").
     scored.sort(key=lambda pair: -pair[0])
     taken: list[tuple[int, int]] = []
+    cues: list[Span] = []
     out: list[Suggestion] = []
     for score, candidate in scored:
         at = candidate.token.idx
         if settings.univocal and any(s <= at < e for s, e in taken):
             continue
+        cue = Span(*_cue_span(an, candidate.token, candidate.particle, candidate.kind, candidate.parts))
+        if settings.univocal and any(cue.overlaps(other) for other in cues):
+            continue  # "went on" beside "went on to say"
         taken.extend(candidate.parts)
+        cues.append(cue)
         parts = [Span(s, e) for s, e in candidate.parts if e > s]
         mention = Span(*candidate.source) if candidate.source else None
         if mention is not None:
             name, kind = _resolve(an, mention.start, mention.end)
         else:
             name, kind = None, SpeakerKind.UNKNOWN
-        cue = Span(*_cue_span(an, candidate.token, candidate.particle, candidate.kind, candidate.parts))
         out.append(Suggestion(parts, cue, mention, name, kind, round(score, 3)))
     out.sort(key=lambda s: (s.parts[0].start, s.parts[0].end))
     return out
@@ -850,6 +858,10 @@ def _cue_span(
     # "is a supporter of", "was delighted by": from the copula (and what annotators include before it).
     copula = _copula(verb)
     anchor = copula if copula is not None else verb
+    governor = verb.head
+    if verb.dep_ == "xcomp" and governor.i < verb.i and lex.governor_included(governor.lemma_.lower()):
+        # "went on to say", "declined to comment on", "are all quick to point out": from the governor.
+        anchor = _copula(governor) or governor
     start = anchor.i
     while start > 0:
         prev = doc[start - 1]
@@ -858,7 +870,11 @@ def _cue_span(
         else:
             break
     end = verb.i
-    if particle is not None and verb.i < particle.i <= verb.i + 2:
+    if particle is None or particle.i != verb.i + 1:
+        # The preposition the lexicon records with the word ("pointed to", "said of") joins the cue
+        # when it follows it, whatever the content is ("He pointed to the polls: “…”").
+        particle = _lookup(an, verb)[1]
+    if particle is not None and particle.i == verb.i + 1:
         end = particle.i
     while end + 1 < len(doc) and doc[end + 1].dep_ == "prt" and doc[end + 1].head.i == verb.i:
         end += 1

@@ -299,3 +299,32 @@ def test_a_cue_inside_the_content_of_a_stronger_suggestion_is_not_suggested(nlp:
     assert [s["source"] for s in suggested(nlp, text)] == ["Klein"]
     nested = [show(text, s) for s in suggest(doc, settings=SuggestSettings(univocal=False))]
     assert [s["source"] for s in nested] == ["Klein", "two other women"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        # The governor of an xcomp cue, when the data shows annotators include it.
+        ("Clinton continued to insist that she had done nothing wrong.", "continued to insist"),
+        ("Trump has been quick to point out that the polls are rigged.", "has been quick to point out"),
+        # The lexicon's preposition right after the word, even when the content is a quotation.
+        ("He pointed to the polls: “We are winning everywhere.”", "pointed to"),
+        # A preposition after the object is not the cue's ("accused", not "accused Clinton of").
+        ("Trump accused Clinton of lying about the emails.", "accused"),
+    ],
+)
+def test_cue_boundaries_follow_the_annotators(nlp: Any, text: str, cue: str) -> None:
+    assert [s["cue"] for s in suggested(nlp, text)] == [cue]
+
+
+def test_a_governor_in_a_longer_cue_is_not_a_cue_of_its_own(nlp: Any) -> None:
+    text = "He refused to say whether he would run."
+    assert [s["cue"] for s in suggested(nlp, text)] == ["refused to say"]
+    loose = [show(text, s)["cue"] for s in suggest(nlp(text), settings=SuggestSettings(univocal=False))]
+    assert sorted(loose) == ["refused", "refused to say"]
+
+
+def test_the_lexicon_records_which_governors_annotators_include() -> None:
+    lexicon = load_lexicon()
+    assert lexicon.governor_included("continue")
+    assert not lexicon.governor_included("lead")
