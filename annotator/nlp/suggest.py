@@ -831,9 +831,21 @@ def _source(an: _Analysis, verb: Token, parts: list[tuple[int, int]]) -> tuple[t
     return None, None
 
 
+_QUOTE_MARKS = frozenset({"“", "”", '"', "``", "''", "‘", "’", "'"})
+
+
 def _phrase(head: Token, parts: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """A noun phrase's trimmed range, kept out of the content (falls back to the head and its compounds)."""
-    r = _token_range(head.subtree, keep_pair_comma=True)
+    """A noun phrase's trimmed range, kept out of the content (falls back to the head and its compounds).
+
+    Quotation marks at its edges that it does not pair are left out (the
+    parser hangs the closing mark of the previous paragraph on a subject).
+    """
+    tokens = list(head.subtree)
+    while tokens and tokens[0].text in _QUOTE_MARKS:
+        tokens = tokens[1:]
+    while tokens and tokens[-1].text in _QUOTE_MARKS and not any(t.text in _QUOTE_MARKS for t in tokens[:-1]):
+        tokens = tokens[:-1]
+    r = _token_range(tokens, keep_pair_comma=True)
     if r is not None and not any(r[0] < e and s < r[1] for s, e in parts):
         return r
     core = [head, *(c for c in head.lefts if c.dep_ in ("compound", "det", "amod", "poss", "nmod"))]

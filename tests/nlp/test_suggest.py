@@ -328,3 +328,13 @@ def test_the_lexicon_records_which_governors_annotators_include() -> None:
     lexicon = load_lexicon()
     assert lexicon.governor_included("continue")
     assert not lexicon.governor_included("lead")
+
+
+def test_a_source_leaves_out_the_closing_quote_the_parser_hangs_on_it(nlp: Any) -> None:
+    text = (
+        '"If I have a view on something, I don\'t just post it on Facebook or Twitter."\n\n'
+        "Dewayne Smithy, 33, of Baldwin, Miss., dismisses the idea that casting a ballot is likely "
+        "to make a difference."
+    )
+    [one] = suggested(nlp, text)
+    assert one["source"] == "Dewayne Smithy, 33, of Baldwin, Miss.,"
