@@ -809,18 +809,27 @@ def _source_class(an: _Analysis, head: Token | None) -> str:
 
 
 def _source(an: _Analysis, verb: Token, parts: list[tuple[int, int]]) -> tuple[tuple[int, int] | None, Token | None]:
-    """The source phrase of a cue verb and its head: its subject, a governing verb's subject, a passive's agent."""
+    """The source phrase of a cue verb and its head: its subject, a governing verb's subject, a passive's agent.
+
+    The governing verb is the one the cue verb is conjoined to, an adverbial
+    clause or ``xcomp`` of, or the object of a preposition of ("after
+    announcing his support, Rubio …").
+    """
     current = verb
     for _ in range(4):
         for child in current.children:
             if child.dep_ in _SOURCE_DEPS:
                 return _phrase(child, parts), child
-        if (
-            (current.dep_ in ("conj", "advcl", "xcomp") or _copula(current) is not None)
-            and current.head.i != current.i
-            and current.head.pos_ in ("VERB", "AUX", "ADJ")
-        ):
-            current = current.head
+        head = current.head
+        if head.i == current.i:
+            break
+        clause = current.dep_ in ("conj", "advcl", "xcomp") or _copula(current) is not None
+        if clause and head.pos_ in ("VERB", "AUX", "ADJ"):
+            current = head
+            continue
+        if current.dep_ == "pcomp" and head.head.i != head.i and head.head.pos_ in ("VERB", "AUX"):
+            # "after announcing …, Rubio", "began by crediting …": the verb the preposition modifies.
+            current = head.head
             continue
         break
     for child in verb.children:

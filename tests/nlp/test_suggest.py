@@ -338,3 +338,10 @@ def test_a_source_leaves_out_the_closing_quote_the_parser_hangs_on_it(nlp: Any) 
     )
     [one] = suggested(nlp, text)
     assert one["source"] == "Dewayne Smithy, 33, of Baldwin, Miss.,"
+
+
+def test_the_source_of_a_verb_after_a_preposition_is_the_subject_of_the_verb_it_modifies(nlp: Any) -> None:
+    text = "One month after announcing his support for Trump, Marco Rubio still believes that Trump is unfit."
+    found = suggested(nlp, text)
+    announcing = [s for s in found if s["cue"] == "announcing"]
+    assert [s["source"] for s in announcing] == ["Marco Rubio"]
