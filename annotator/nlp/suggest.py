@@ -97,9 +97,9 @@ SUGGEST_COMPONENTS: tuple[str, ...] = ("tagger", "parser", "attribute_ruler", "l
 class SuggestSettings:
     """The suggester's thresholds (tuned on PolNeAR train)."""
 
-    min_score: float = 0.35
+    min_score: float = 0.30
     """Suggestions whose cue scores lower (its precision in its frame, see :func:`suggest`) are dropped."""
-    min_count: int = 3
+    min_count: int = 2
     """Times a cue must have been annotated in the data to be used at all."""
     univocal: bool = True
     """Drop a suggestion whose cue word lies inside the content of a higher-scoring one (see :func:`suggest`)."""
