@@ -796,6 +796,8 @@ def _source_class(an: _Analysis, head: Token | None) -> str:
     if head is None:
         return "s"
     info = an.ent_label.get(head.i)
+    if info is not None and info[0] != "PERSON" and head.pos_ == "PROPN" and an.is_person_name(head.text):
+        return "p"  # "Malhotra" tagged ORG, the surname of a PERSON of the document (as the resolver reads it)
     if info is not None:
         return "p" if info[0] == "PERSON" else "o" if info[0] in _ORG_LABELS else "s"
     lower = head.lower_
@@ -977,13 +979,15 @@ def _adjective(an: _Analysis, adjective: Token) -> Candidate | None:
     if entry is None:
         return None
     content = _content(an, adjective, particle)
-    if content is None:
-        # "are confident that …" with the that-clause hung on the copula.
+    if content is None or content[0] == "rest":
+        # "are confident that …", "was clear that …" with the that-clause hung on the copula (before
+        # the rest of the sentence, which is only the fallback).
         clauses = [c for c in copula.rights if c.dep_ == "ccomp" and c.i > adjective.i]
         r = _token_range(clauses[0].subtree) if clauses else None
-        if r is None:
+        if r is not None:
+            content = "ccomp", [_snap(an, *r)], None
+        if content is None:
             return None
-        content = "ccomp", [_snap(an, *r)], None
     kind, parts, prt = content
     source, source_head = _source(an, adjective, parts)
     in_quote = an.quote_at(adjective.idx) >= 0

@@ -345,3 +345,22 @@ def test_the_source_of_a_verb_after_a_preposition_is_the_subject_of_the_verb_it_
     found = suggested(nlp, text)
     announcing = [s for s in found if s["cue"] == "announcing"]
     assert [s["source"] for s in announcing] == ["Marco Rubio"]
+
+
+def test_a_that_clause_on_the_copula_is_the_content_of_a_predicate_adjective(nlp: Any) -> None:
+    text = "Clinton was clear that the deal should be rejected while supporting the workers."
+    [clear] = [c for c in candidates(nlp(text)) if c.token.lower_ == "clear"]
+    assert clear.kind == "cop-ccomp"
+    assert [text[s:e] for s, e in clear.parts] == ["that the deal should be rejected while supporting the workers"]
+
+
+def test_a_surname_the_recognizer_calls_an_organisation_is_a_person_source(nlp: Any) -> None:
+    # The sample article's "Malhotra maintained that India should back …": Malhotra (tagged ORG) is
+    # Ajai Malhotra, so "maintained" is scored as a person's cue and "India should back" is its content.
+    [path] = sorted(SEEDS.glob("*.txt"))
+    text = path.read_text(encoding="utf-8")
+    found = [show(text, s) for s in suggest(nlp(text))]
+    maintained = [s for s in found if s["cue"] == "maintained"]
+    assert [(s["source"], s["speaker"]) for s in maintained] == [("Malhotra", "Ajai Malhotra")]
+    assert maintained[0]["parts"][0].startswith("that India should back diplomatic efforts")
+    assert not [s for s in found if s["cue"] == "should back"]
