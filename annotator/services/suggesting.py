@@ -25,7 +25,7 @@ from annotator.store.tables import DocumentRow, SuggestionRejectionRow, Suggesti
 Pipeline = Any
 """A spaCy ``Language`` (spaCy's types stay in the nlp layer)."""
 
-SUGGESTER_VERSION = "suggest/1"
+SUGGESTER_VERSION = "suggest/2"
 """Bumped when the suggester's method changes, so stored suggestions say what made them."""
 CHUNK = 64
 
