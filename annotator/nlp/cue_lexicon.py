@@ -14,7 +14,8 @@ word, the kind of source, inside a quotation or not; see
 Besides cues the file holds what the data says about the words around
 them: which modifiers before a cue verb annotators include in the cue span
 (``cue_modifiers``: "has", "also", "not") and which words right after it
-(``cue_right``: ":", "in a statement"); the nouns that name people
+(``cue_right``: ":", "in a statement"), which words governing it they
+include (``cue_governors``: "went on to say", "declined to comment"); the nouns that name people
 (``person_nouns``: titles set before or after PERSON names, nouns with "who"
 clauses) and things (``thing_nouns``: nouns with "which" clauses), which
 tell a description of a person ("the spokesman") from one of a thing ("the
@@ -85,6 +86,7 @@ class CueLexicon:
     entries: Mapping[tuple[str, str, str | None], CueEntry]
     cue_modifiers: Mapping[tuple[str, str], float] = field(default_factory=dict)
     cue_right: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    cue_governors: Mapping[str, float] = field(default_factory=dict)
     person_nouns: Mapping[str, int] = field(default_factory=dict)
     thing_nouns: Mapping[str, int] = field(default_factory=dict)
     meta: Mapping[str, Any] = field(default_factory=dict)
@@ -117,6 +119,10 @@ class CueLexicon:
             return "thing"
         return ""
 
+    def governor_included(self, lemma: str) -> bool:
+        """True when annotators mostly include the word (``lemma``) whose ``xcomp`` a cue verb is ("tried to say")."""
+        return self.cue_governors.get(lemma, 0.0) >= 0.5
+
     def right_included(self, token: Any) -> bool:
         """True when annotators mostly include ``token``, a dependent right after a cue verb, in the cue."""
         return self.cue_right.get(right_key(token), 0.0) >= 0.5
@@ -139,13 +145,14 @@ class CueLexicon:
                 entries[(entry.lemma, entry.pos, entry.particle)] = entry
             modifiers = {(str(r["dep"]), str(r["word"])): float(r["rate"]) for r in data.get("cue_modifiers", [])}
             right = {(str(r["dep"]), str(r["words"])): float(r["rate"]) for r in data.get("cue_right", [])}
+            governors = {str(r["lemma"]): float(r["rate"]) for r in data.get("cue_governors", [])}
             persons = {str(k): int(v) for k, v in data.get("person_nouns", {}).items()}
             things = {str(k): int(v) for k, v in data.get("thing_nouns", {}).items()}
         except (KeyError, TypeError, ValueError) as error:
             raise UserError(f"{where}: malformed entry ({error}); rebuild it with tools/build_cue_lexicon.py") from None
-        tables = {"cues", "cue_modifiers", "cue_right", "person_nouns", "thing_nouns"}
+        tables = {"cues", "cue_modifiers", "cue_right", "cue_governors", "person_nouns", "thing_nouns"}
         meta = {k: v for k, v in data.items() if k not in tables}
-        return cls(entries, modifiers, right, persons, things, meta)
+        return cls(entries, modifiers, right, governors, persons, things, meta)
 
 
 def right_key(token: Any) -> tuple[str, str]:

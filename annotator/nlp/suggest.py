@@ -44,10 +44,18 @@ How (the parse, not sentence templates):
   was an annotated cue. That precision (smoothed toward the word's overall
   precision) is the suggestion's score, and candidates under
   :attr:`SuggestSettings.min_score` are dropped;
+- **one attribution per word**: PolNeAR is univocal (a token belongs to one
+  attribution at most), so a candidate whose cue word lies inside the
+  content of a higher-scoring suggestion is the speaker's words, not a second
+  attribution, and is dropped ("Klein said that two other women said …");
 - the **cue span** takes the verb's auxiliaries, negation and the adverbs
-  annotators include ("has also said"), its particle ("pointed out"), and
-  what they include right after it ("said in a statement:"), all learnt
-  from the data.
+  annotators include ("has also said"), its particle or the preposition the
+  lexicon records with it when it follows the word ("pointed out", "pointed
+  to", not "accused Clinton of"), the word it is the ``xcomp`` of when
+  annotators include that ("continued to insist", "declined to comment"),
+  and what they include right after it ("said in a statement:"), all learnt
+  from the data; a candidate whose cue span overlaps a stronger one's is
+  dropped ("refused" beside "refused to say").
 
 The **speaker** is resolved by :func:`resolve_speaker`, usable on its own (the
 window's speaker picker): a name joins the longest PERSON name of the
@@ -89,10 +97,12 @@ SUGGEST_COMPONENTS: tuple[str, ...] = ("tagger", "parser", "attribute_ruler", "l
 class SuggestSettings:
     """The suggester's thresholds (tuned on PolNeAR train)."""
 
-    min_score: float = 0.35
+    min_score: float = 0.30
     """Suggestions whose cue scores lower (its precision in its frame, see :func:`suggest`) are dropped."""
-    min_count: int = 3
+    min_count: int = 2
     """Times a cue must have been annotated in the data to be used at all."""
+    univocal: bool = True
+    """Drop a suggestion whose cue word lies inside the content of a higher-scoring one (see :func:`suggest`)."""
 
 
 DEFAULT_SETTINGS = SuggestSettings()
@@ -443,26 +453,41 @@ def suggest(
     packaged one. The score is the lexicon's precision for the cue word in
     its frame (how often, in the data, the same word with the same kind of
     content was an annotated cue), smoothed toward the word's overall
-    precision; suggestions scoring under ``settings.min_score`` are dropped.
+    precision; suggestions scoring under ``settings.min_score`` are dropped,
+    and so is one whose cue word lies inside the content of a higher-scoring
+    suggestion (``settings.univocal``).
     """
     an = _Analysis(doc, lexicon or load_lexicon())
-    out: list[Suggestion] = []
+    scored: list[tuple[float, Candidate]] = []
     for candidate in candidates(an):
         entry = _lookup(an, candidate.token)[0]
         if entry is None or entry.count < settings.min_count:
             continue
         score = entry.frame_precision(candidate.frame)
-        if score < settings.min_score:
+        if score >= settings.min_score and any(e > s for s, e in candidate.parts):
+            scored.append((score, candidate))
+    # PolNeAR is univocal (a token belongs to one attribution at most): a cue inside the content of a
+    # stronger suggestion is the speaker's words, not the narrator's attribution ("Jolly said he would
+    # worry about …").
+    scored.sort(key=lambda pair: -pair[0])
+    taken: list[tuple[int, int]] = []
+    cues: list[Span] = []
+    out: list[Suggestion] = []
+    for score, candidate in scored:
+        at = candidate.token.idx
+        if settings.univocal and any(s <= at < e for s, e in taken):
             continue
+        cue = Span(*_cue_span(an, candidate.token, candidate.particle, candidate.kind, candidate.parts))
+        if settings.univocal and any(cue.overlaps(other) for other in cues):
+            continue  # "went on" beside "went on to say"
+        taken.extend(candidate.parts)
+        cues.append(cue)
         parts = [Span(s, e) for s, e in candidate.parts if e > s]
-        if not parts:
-            continue
         mention = Span(*candidate.source) if candidate.source else None
         if mention is not None:
             name, kind = _resolve(an, mention.start, mention.end)
         else:
             name, kind = None, SpeakerKind.UNKNOWN
-        cue = Span(*_cue_span(an, candidate.token, candidate.particle, candidate.kind, candidate.parts))
         out.append(Suggestion(parts, cue, mention, name, kind, round(score, 3)))
     out.sort(key=lambda s: (s.parts[0].start, s.parts[0].end))
     return out
@@ -771,6 +796,8 @@ def _source_class(an: _Analysis, head: Token | None) -> str:
     if head is None:
         return "s"
     info = an.ent_label.get(head.i)
+    if info is not None and info[0] != "PERSON" and head.pos_ == "PROPN" and an.is_person_name(head.text):
+        return "p"  # "Malhotra" tagged ORG, the surname of a PERSON of the document (as the resolver reads it)
     if info is not None:
         return "p" if info[0] == "PERSON" else "o" if info[0] in _ORG_LABELS else "s"
     lower = head.lower_
@@ -784,18 +811,27 @@ def _source_class(an: _Analysis, head: Token | None) -> str:
 
 
 def _source(an: _Analysis, verb: Token, parts: list[tuple[int, int]]) -> tuple[tuple[int, int] | None, Token | None]:
-    """The source phrase of a cue verb and its head: its subject, a governing verb's subject, a passive's agent."""
+    """The source phrase of a cue verb and its head: its subject, a governing verb's subject, a passive's agent.
+
+    The governing verb is the one the cue verb is conjoined to, an adverbial
+    clause or ``xcomp`` of, or the object of a preposition of ("after
+    announcing his support, Rubio …").
+    """
     current = verb
     for _ in range(4):
         for child in current.children:
             if child.dep_ in _SOURCE_DEPS:
                 return _phrase(child, parts), child
-        if (
-            (current.dep_ in ("conj", "advcl", "xcomp") or _copula(current) is not None)
-            and current.head.i != current.i
-            and current.head.pos_ in ("VERB", "AUX", "ADJ")
-        ):
-            current = current.head
+        head = current.head
+        if head.i == current.i:
+            break
+        clause = current.dep_ in ("conj", "advcl", "xcomp") or _copula(current) is not None
+        if clause and head.pos_ in ("VERB", "AUX", "ADJ"):
+            current = head
+            continue
+        if current.dep_ == "pcomp" and head.head.i != head.i and head.head.pos_ in ("VERB", "AUX"):
+            # "after announcing …, Rubio", "began by crediting …": the verb the preposition modifies.
+            current = head.head
             continue
         break
     for child in verb.children:
@@ -806,9 +842,21 @@ def _source(an: _Analysis, verb: Token, parts: list[tuple[int, int]]) -> tuple[t
     return None, None
 
 
+_QUOTE_MARKS = frozenset({"“", "”", '"', "``", "''", "‘", "’", "'"})
+
+
 def _phrase(head: Token, parts: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """A noun phrase's trimmed range, kept out of the content (falls back to the head and its compounds)."""
-    r = _token_range(head.subtree, keep_pair_comma=True)
+    """A noun phrase's trimmed range, kept out of the content (falls back to the head and its compounds).
+
+    Quotation marks at its edges that it does not pair are left out (the
+    parser hangs the closing mark of the previous paragraph on a subject).
+    """
+    tokens = list(head.subtree)
+    while tokens and tokens[0].text in _QUOTE_MARKS:
+        tokens = tokens[1:]
+    while tokens and tokens[-1].text in _QUOTE_MARKS and not any(t.text in _QUOTE_MARKS for t in tokens[:-1]):
+        tokens = tokens[:-1]
+    r = _token_range(tokens, keep_pair_comma=True)
     if r is not None and not any(r[0] < e and s < r[1] for s, e in parts):
         return r
     core = [head, *(c for c in head.lefts if c.dep_ in ("compound", "det", "amod", "poss", "nmod"))]
@@ -833,6 +881,10 @@ def _cue_span(
     # "is a supporter of", "was delighted by": from the copula (and what annotators include before it).
     copula = _copula(verb)
     anchor = copula if copula is not None else verb
+    governor = verb.head
+    if verb.dep_ == "xcomp" and governor.i < verb.i and lex.governor_included(governor.lemma_.lower()):
+        # "went on to say", "declined to comment on", "are all quick to point out": from the governor.
+        anchor = _copula(governor) or governor
     start = anchor.i
     while start > 0:
         prev = doc[start - 1]
@@ -841,7 +893,11 @@ def _cue_span(
         else:
             break
     end = verb.i
-    if particle is not None and verb.i < particle.i <= verb.i + 2:
+    if particle is None or particle.i != verb.i + 1:
+        # The preposition the lexicon records with the word ("pointed to", "said of") joins the cue
+        # when it follows it, whatever the content is ("He pointed to the polls: “…”").
+        particle = _lookup(an, verb)[1]
+    if particle is not None and particle.i == verb.i + 1:
         end = particle.i
     while end + 1 < len(doc) and doc[end + 1].dep_ == "prt" and doc[end + 1].head.i == verb.i:
         end += 1
@@ -923,13 +979,15 @@ def _adjective(an: _Analysis, adjective: Token) -> Candidate | None:
     if entry is None:
         return None
     content = _content(an, adjective, particle)
-    if content is None:
-        # "are confident that …" with the that-clause hung on the copula.
+    if content is None or content[0] == "rest":
+        # "are confident that …", "was clear that …" with the that-clause hung on the copula (before
+        # the rest of the sentence, which is only the fallback).
         clauses = [c for c in copula.rights if c.dep_ == "ccomp" and c.i > adjective.i]
         r = _token_range(clauses[0].subtree) if clauses else None
-        if r is None:
+        if r is not None:
+            content = "ccomp", [_snap(an, *r)], None
+        if content is None:
             return None
-        content = "ccomp", [_snap(an, *r)], None
     kind, parts, prt = content
     source, source_head = _source(an, adjective, parts)
     in_quote = an.quote_at(adjective.idx) >= 0

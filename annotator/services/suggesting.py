@@ -27,7 +27,7 @@ Pipeline = Any
 if TYPE_CHECKING:
     from annotator.services.analysing import AnalysisReport
 
-SUGGESTER_VERSION = "suggest/1"
+SUGGESTER_VERSION = "suggest/2"
 """Bumped when the suggester's method changes, so stored suggestions say what made them."""
 
 

@@ -290,3 +290,77 @@ def test_a_copular_cue_is_keyed_on_its_adjective_and_spans_from_the_copula(nlp: 
 def test_a_plural_source_of_a_predicate_adjective(nlp: Any) -> None:
     [one] = suggested(nlp, "Many voters are skeptical of the deal with Iran.")
     assert (one["cue"], one["source"], one["parts"]) == ("are skeptical of", "Many voters", ["the deal with Iran"])
+
+
+def test_a_cue_inside_the_content_of_a_stronger_suggestion_is_not_suggested(nlp: Any) -> None:
+    # PolNeAR is univocal: "two other women said" is part of what Klein said, not a second attribution.
+    text = "Klein said that two other women said they also continued to receive calls."
+    doc = nlp(text)
+    assert [s["source"] for s in suggested(nlp, text)] == ["Klein"]
+    nested = [show(text, s) for s in suggest(doc, settings=SuggestSettings(univocal=False))]
+    assert [s["source"] for s in nested] == ["Klein", "two other women"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        # The governor of an xcomp cue, when the data shows annotators include it.
+        ("Clinton continued to insist that she had done nothing wrong.", "continued to insist"),
+        ("Trump has been quick to point out that the polls are rigged.", "has been quick to point out"),
+        # The lexicon's preposition right after the word, even when the content is a quotation.
+        ("He pointed to the polls: “We are winning everywhere.”", "pointed to"),
+        # A preposition after the object is not the cue's ("accused", not "accused Clinton of").
+        ("Trump accused Clinton of lying about the emails.", "accused"),
+    ],
+)
+def test_cue_boundaries_follow_the_annotators(nlp: Any, text: str, cue: str) -> None:
+    assert [s["cue"] for s in suggested(nlp, text)] == [cue]
+
+
+def test_a_governor_in_a_longer_cue_is_not_a_cue_of_its_own(nlp: Any) -> None:
+    text = "He refused to say whether he would run."
+    assert [s["cue"] for s in suggested(nlp, text)] == ["refused to say"]
+    loose = [show(text, s)["cue"] for s in suggest(nlp(text), settings=SuggestSettings(univocal=False))]
+    assert sorted(loose) == ["refused", "refused to say"]
+
+
+def test_the_lexicon_records_which_governors_annotators_include() -> None:
+    lexicon = load_lexicon()
+    assert lexicon.governor_included("continue")
+    assert not lexicon.governor_included("lead")
+
+
+def test_a_source_leaves_out_the_closing_quote_the_parser_hangs_on_it(nlp: Any) -> None:
+    text = (
+        '"If I have a view on something, I don\'t just post it on Facebook or Twitter."\n\n'
+        "Dewayne Smithy, 33, of Baldwin, Miss., dismisses the idea that casting a ballot is likely "
+        "to make a difference."
+    )
+    [one] = suggested(nlp, text)
+    assert one["source"] == "Dewayne Smithy, 33, of Baldwin, Miss.,"
+
+
+def test_the_source_of_a_verb_after_a_preposition_is_the_subject_of_the_verb_it_modifies(nlp: Any) -> None:
+    text = "One month after announcing his support for Trump, Marco Rubio still believes that Trump is unfit."
+    found = suggested(nlp, text)
+    announcing = [s for s in found if s["cue"] == "announcing"]
+    assert [s["source"] for s in announcing] == ["Marco Rubio"]
+
+
+def test_a_that_clause_on_the_copula_is_the_content_of_a_predicate_adjective(nlp: Any) -> None:
+    text = "Clinton was clear that the deal should be rejected while supporting the workers."
+    [clear] = [c for c in candidates(nlp(text)) if c.token.lower_ == "clear"]
+    assert clear.kind == "cop-ccomp"
+    assert [text[s:e] for s, e in clear.parts] == ["that the deal should be rejected while supporting the workers"]
+
+
+def test_a_surname_the_recognizer_calls_an_organisation_is_a_person_source(nlp: Any) -> None:
+    # The sample article's "Malhotra maintained that India should back …": Malhotra (tagged ORG) is
+    # Ajai Malhotra, so "maintained" is scored as a person's cue and "India should back" is its content.
+    [path] = sorted(SEEDS.glob("*.txt"))
+    text = path.read_text(encoding="utf-8")
+    found = [show(text, s) for s in suggest(nlp(text))]
+    maintained = [s for s in found if s["cue"] == "maintained"]
+    assert [(s["source"], s["speaker"]) for s in maintained] == [("Malhotra", "Ajai Malhotra")]
+    assert maintained[0]["parts"][0].startswith("that India should back diplomatic efforts")
+    assert not [s for s in found if s["cue"] == "should back"]
