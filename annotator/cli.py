@@ -392,7 +392,7 @@ class _Progress:
 
         def update(done: int, total: int) -> None:
             if self.verb != verb:
-                self.__exit__()
+                self._end_line()
                 self.verb, self.start, self.shown = verb, time.monotonic(), False
             self.update_total(done, total)
 
@@ -405,5 +405,8 @@ class _Progress:
             sys.stderr.flush()
 
     def __exit__(self, *_exc: object) -> None:
+        self._end_line()
+
+    def _end_line(self) -> None:
         if self.shown:
             sys.stderr.write("\n")

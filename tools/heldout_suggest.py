@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
-import time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -36,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from annotator.domain.errors import InputError  # noqa: E402
 from annotator.domain.model import AnnotationSet, Span, Suggestion  # noqa: E402
-from annotator.services.evaluating import ROLES, EvaluationReport, evaluate_document, units  # noqa: E402
+from annotator.services.evaluating import EvaluationReport, units  # noqa: E402
 from tools.build_cue_lexicon import DEFAULT_SPLIT, build, read_split  # noqa: E402
 
 
@@ -109,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from annotator.nlp.cue_lexicon import CueLexicon
     from annotator.nlp.pipeline import load_pipeline, model_identity
-    from annotator.nlp.suggest import SUGGEST_COMPONENTS, suggest
+    from annotator.nlp.suggest import SUGGEST_COMPONENTS
 
     nlp = load_pipeline(args.model, components=SUGGEST_COMPONENTS)
     if nlp is None:
@@ -128,16 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         for article, (doc, sets) in articles.items():
             if fold_of(article, args.folds) != fold:
                 continue
-            started = time.perf_counter()
-            suggestions = suggest(doc, lexicon)
-            report.suggest_seconds += time.perf_counter() - started
-            roles, pronouns = evaluate_document(doc, suggestions, sets, lexicon)
-            for role in ROLES:
-                report.roles[role].add(roles[role])
-            report.pronouns.add(pronouns)
-            report.articles += 1
-            report.files += len(sets)
-            report.suggestions += len(suggestions)
+            suggestions = report.score_article(doc, sets, lexicon)
             if errors is not None:
                 for aset in sets:
                     write_errors(errors, article, doc, suggestions, aset)

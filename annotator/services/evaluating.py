@@ -139,6 +139,22 @@ class EvaluationReport:
     parse_seconds: float = 0.0
     suggest_seconds: float = 0.0
 
+    def score_article(self, doc: Any, gold: list[AnnotationSet], lexicon: Any) -> list[Suggestion]:
+        """Suggest on one parsed article (timed), score it against each annotator's ``gold`` set, and count it."""
+        from annotator.nlp.suggest import suggest
+
+        started = time.perf_counter()
+        suggestions = suggest(doc, lexicon)
+        self.suggest_seconds += time.perf_counter() - started
+        roles, pronouns = evaluate_document(doc, suggestions, gold, lexicon)
+        for role in ROLES:
+            self.roles[role].add(roles[role])
+        self.pronouns.add(pronouns)
+        self.articles += 1
+        self.files += len(gold)
+        self.suggestions += len(suggestions)
+        return suggestions
+
     def lines(self) -> list[str]:
         """The report as printable lines: a table of P/R/F1 per role, then pronoun resolution and timing."""
         out = [
@@ -305,7 +321,7 @@ def evaluate_folder(
     from annotator.formats.interchange import ReadOptions
     from annotator.nlp.cue_lexicon import load_lexicon
     from annotator.nlp.pipeline import NO_MODEL_MESSAGE, load_pipeline, model_identity
-    from annotator.nlp.suggest import SUGGEST_COMPONENTS, suggest
+    from annotator.nlp.suggest import SUGGEST_COMPONENTS
 
     folder = Path(path)
     articles = _split_files(folder)
@@ -348,16 +364,7 @@ def evaluate_folder(
     docs: list[Any] = list(nlp.pipe(texts, batch_size=16))
     report.parse_seconds = time.perf_counter() - started
     for index, (doc, sets) in enumerate(zip(docs, golds, strict=True), start=1):
-        started = time.perf_counter()
-        suggestions = suggest(doc, lexicon)
-        report.suggest_seconds += time.perf_counter() - started
-        roles, pronouns = evaluate_document(doc, suggestions, sets, lexicon)
-        for role in ROLES:
-            report.roles[role].add(roles[role])
-        report.pronouns.add(pronouns)
-        report.articles += 1
-        report.files += len(sets)
-        report.suggestions += len(suggestions)
+        report.score_article(doc, sets, lexicon)
         if progress is not None:
             progress(index, len(docs))
     return report
